@@ -1,0 +1,47 @@
+"""Dependencies of the API routes: the database session and the authenticated caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import User
+from tessera.domain.errors import Unauthenticated
+from tessera.services import accounts
+from tessera.storage.engine import Database
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_db(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    """One session per request, closed afterwards; services open their own transactions."""
+    db = database.session()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_current_user(request: Request, db: SessionDep) -> User:
+    """The owner of the bearer token in the Authorization header, else 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated()
+    user = accounts.user_from_api_token(db, secret=secret.strip())
+    if user is None:
+        raise Unauthenticated("invalid or revoked token")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

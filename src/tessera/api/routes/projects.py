@@ -1,0 +1,223 @@
+"""Routes for projects, their items, imports and exports."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from tessera.api.deps import CurrentUser, DatabaseDep, SessionDep
+from tessera.domain.entities import Item, ItemStatus, Project
+from tessera.domain.errors import InvalidInput, TooLarge
+from tessera.formats import ImportFormat, detect_format
+from tessera.schemas.common import Page
+from tessera.schemas.projects import (
+    ImportResult,
+    ItemPublic,
+    ProjectCounts,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectUpdate,
+)
+from tessera.services import imports, projects
+from tessera.services.exports import ExportFormat, export_project
+
+router = APIRouter(tags=["projects"])
+SPOOL_IN_MEMORY_BYTES = 1024 * 1024
+ProjectPath = "/workspaces/{workspace_id}/projects/{project_id}"
+
+
+def project_public(p: Project) -> ProjectPublic:
+    return ProjectPublic(
+        id=p.id,
+        workspace_id=p.workspace_id,
+        name=p.name,
+        description=p.description,
+        label_schema=p.label_schema.to_dict(),
+        schema_version=p.schema_version,
+        annotations_per_item=p.annotations_per_item,
+        lease_ttl_s=p.lease_ttl_s,
+        counts=ProjectCounts(
+            items=p.counts.items,
+            done=p.counts.done,
+            annotations=p.counts.annotations,
+            progress=p.counts.progress,
+        ),
+        created_at=p.created_at,
+    )
+
+
+def _item_public(i: Item) -> ItemPublic:
+    return ItemPublic(
+        id=i.id,
+        external_id=i.external_id,
+        data=i.content,
+        status=i.status.value,
+        priority=i.priority,
+        submitted_count=i.submitted_count,
+        created_at=i.created_at,
+    )
+
+
+@router.get("/workspaces/{workspace_id}/projects")
+def list_projects(workspace_id: int, db: SessionDep, user: CurrentUser) -> list[ProjectPublic]:
+    return [
+        project_public(p)
+        for p in projects.list_projects(db, actor=user, workspace_id=workspace_id)
+    ]
+
+
+@router.post("/workspaces/{workspace_id}/projects", status_code=201)
+def create_project(
+    workspace_id: int, body: ProjectCreate, db: SessionDep, user: CurrentUser
+) -> ProjectPublic:
+    """Create a project with its label schema (`fields` and `questions`)."""
+    p = projects.create_project(
+        db,
+        actor=user,
+        workspace_id=workspace_id,
+        name=body.name,
+        description=body.description,
+        label_schema=body.label_schema,
+        annotations_per_item=body.annotations_per_item,
+        lease_ttl_s=body.lease_ttl_s,
+    )
+    return project_public(p)
+
+
+@router.get(ProjectPath)
+def read_project(
+    workspace_id: int, project_id: int, db: SessionDep, user: CurrentUser
+) -> ProjectPublic:
+    p = projects.get_project(db, actor=user, workspace_id=workspace_id, project_id=project_id)
+    return project_public(p)
+
+
+@router.patch(ProjectPath)
+def update_project(
+    workspace_id: int, project_id: int, body: ProjectUpdate, db: SessionDep, user: CurrentUser
+) -> ProjectPublic:
+    p = projects.update_project(
+        db,
+        actor=user,
+        workspace_id=workspace_id,
+        project_id=project_id,
+        **body.model_dump(exclude_unset=True),
+    )
+    return project_public(p)
+
+
+@router.get(ProjectPath + "/items")
+def list_items(
+    workspace_id: int,
+    project_id: int,
+    db: SessionDep,
+    user: CurrentUser,
+    status: Annotated[ItemStatus | None, Query()] = None,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Page[ItemPublic]:
+    """Items in id order, `limit` at a time; pass `next_after` as `after` for the next page."""
+    page = projects.list_items(
+        db,
+        actor=user,
+        workspace_id=workspace_id,
+        project_id=project_id,
+        status=status,
+        after_id=after,
+        limit=limit,
+    )
+    next_after = page[-1].id if len(page) == limit else None
+    return Page[ItemPublic](items=[_item_public(i) for i in page], next_after=next_after)
+
+
+@router.post(
+    ProjectPath + "/items/import",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+            "required": True,
+        }
+    },
+)
+async def import_items(
+    workspace_id: int,
+    project_id: int,
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    format: Annotated[ImportFormat | None, Query()] = None,  # noqa: A002
+) -> ImportResult:
+    """Import a JSON array, JSONL or CSV body; idempotent by `external_id`, all or nothing.
+
+    The body is spooled to a temporary file as it arrives (constant memory, 413 past the
+    limit), then parsed and inserted in batches in one transaction.
+    """
+    fmt = format or detect_format(None, request.headers.get("content-type"))
+    if fmt is None:
+        raise InvalidInput(
+            "say the format with ?format=json|jsonl|csv or a Content-Type", field="format"
+        )
+    limit: int = request.app.state.settings.max_upload_bytes
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"request body is larger than {limit} bytes")
+            spool.write(chunk)
+        spool.seek(0)
+        report = await run_in_threadpool(
+            imports.import_items,
+            db,
+            actor=user,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            stream=spool,  # type: ignore[arg-type]
+            fmt=fmt,
+        )
+    return ImportResult(read=report.read, created=report.created, existing=report.existing)
+
+
+@router.get(
+    ProjectPath + "/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}},
+)
+def export(
+    workspace_id: int,
+    project_id: int,
+    database: DatabaseDep,
+    user: CurrentUser,
+    format: Annotated[ExportFormat, Query()] = ExportFormat.JSONL,  # noqa: A002
+) -> StreamingResponse:
+    """Every item with every individual annotation, streamed as JSONL or CSV."""
+    db = database.session()  # lives as long as the stream, not the request handler
+    try:
+        project, chunks = export_project(
+            db, actor=user, workspace_id=workspace_id, project_id=project_id, fmt=format
+        )
+    except Exception:
+        db.close()
+        raise
+
+    def stream() -> object:
+        try:
+            yield from chunks
+        finally:
+            db.close()
+
+    media = "application/x-ndjson" if format is ExportFormat.JSONL else "text/csv; charset=utf-8"
+    filename = f"project-{project.id}.{format.value}"
+    return StreamingResponse(
+        stream(),  # type: ignore[arg-type]
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

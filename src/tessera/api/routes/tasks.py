@@ -1,0 +1,75 @@
+"""Routes for annotators: next task, submit, skip."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from tessera.api.deps import CurrentUser, SessionDep
+from tessera.domain.entities import Annotation, Task
+from tessera.schemas.projects import (
+    AnnotationCreate,
+    AnnotationPublic,
+    SkipCreate,
+    TaskItem,
+    TaskPublic,
+)
+from tessera.services import assignment
+
+router = APIRouter(tags=["tasks"])
+
+
+def task_public(t: Task) -> TaskPublic:
+    return TaskPublic(
+        assignment_id=t.assignment.id,
+        project_id=t.assignment.project_id,
+        expires_at=t.assignment.expires_at,
+        item=TaskItem(id=t.item.id, data=t.item.content),
+    )
+
+
+def _annotation_public(a: Annotation) -> AnnotationPublic:
+    return AnnotationPublic(
+        id=a.id,
+        item_id=a.item_id,
+        assignment_id=a.assignment_id,
+        value=a.value,
+        schema_version=a.schema_version,
+        created_at=a.created_at,
+    )
+
+
+@router.post(
+    "/workspaces/{workspace_id}/projects/{project_id}/tasks/next",
+    response_model=TaskPublic,
+    responses={204: {"description": "nothing left for you"}},
+)
+def next_task(
+    workspace_id: int, project_id: int, db: SessionDep, user: CurrentUser
+) -> TaskPublic | Response:
+    """Lease the next item to the caller (or return the caller's live lease); 204 when none."""
+    task = assignment.next_task(db, actor=user, workspace_id=workspace_id, project_id=project_id)
+    if task is None:
+        return Response(status_code=204)
+    return task_public(task)
+
+
+@router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/annotations", status_code=201)
+def submit_annotation(
+    workspace_id: int, assignment_id: int, body: AnnotationCreate, db: SessionDep, user: CurrentUser
+) -> AnnotationPublic:
+    """Submit the answer for one of the caller's tasks; 409 if stale or already answered."""
+    a = assignment.submit_annotation(
+        db, actor=user, workspace_id=workspace_id, assignment_id=assignment_id, value=body.value
+    )
+    return _annotation_public(a)
+
+
+@router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/skip", status_code=204)
+def skip_task(
+    workspace_id: int, assignment_id: int, body: SkipCreate, db: SessionDep, user: CurrentUser
+) -> Response:
+    """Give the task back; it is never served to the caller again."""
+    assignment.skip_task(
+        db, actor=user, workspace_id=workspace_id, assignment_id=assignment_id, reason=body.reason
+    )
+    return Response(status_code=204)

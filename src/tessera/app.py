@@ -1,0 +1,78 @@
+"""create_app(settings): the one place that wires every layer together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from tessera import __version__
+from tessera.api.errors import install_error_handlers
+from tessera.api.limits import JSON_BODY_MAX_BYTES, BodyLimit, SecurityHeaders
+from tessera.api.routes import projects, tasks, workspaces
+from tessera.domain.errors import Locked
+from tessera.security.envelope import MasterKeyCipher
+from tessera.settings import Settings, load_keys
+from tessera.storage import migrate
+from tessera.storage.engine import Database, make_engine
+from tessera.web import pages
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+class SchemaOutOfDate(Locked):
+    """The database is behind the code."""
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect, check the schema is current, and attach the content cipher."""
+    keys = load_keys(settings)
+    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        engine.dispose()
+        raise SchemaOutOfDate(
+            f"the database schema is at {current or 'nothing'}, this version needs {head}: "
+            "run `tessera db upgrade`"
+        )
+    return Database(engine, MasterKeyCipher(keys.master_key))
+
+
+def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
+    """Build the ASGI app; refuses to start without keys or on an out-of-date schema."""
+    keys = load_keys(settings)
+    database = database or open_database(settings)
+    app = FastAPI(
+        title="Tessera",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.secret_key = keys.secret_key
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api")
+    for module in (workspaces, projects, tasks):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    def body_limit_for(path: str) -> int:
+        if path.endswith("/items/import") or path.endswith("/import"):
+            return settings.max_upload_bytes
+        return JSON_BODY_MAX_BYTES
+
+    app.add_middleware(BodyLimit, limit_for=body_limit_for)
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.router.on_shutdown.append(database.dispose)
+    return app

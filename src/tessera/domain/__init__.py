@@ -1,0 +1,1 @@
+"""Entities, enums, errors and label-schema rules; standard library only."""

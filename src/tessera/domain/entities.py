@@ -1,0 +1,154 @@
+"""Frozen records of the nouns in DESIGN.md: workspaces, users, projects, items, tasks, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from tessera.domain.label_schema import LabelSchema
+
+
+class Role(StrEnum):
+    """A member's role inside one workspace."""
+
+    OWNER = "owner"
+    MANAGER = "manager"
+    REVIEWER = "reviewer"
+    ANNOTATOR = "annotator"
+    AUDITOR = "auditor"
+
+
+class ItemStatus(StrEnum):
+    """`open` while an item still needs answers, `done` once it has its overlap."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+class AssignmentState(StrEnum):
+    """Lifecycle of one lease of one item to one annotator."""
+
+    LEASED = "leased"
+    SUBMITTED = "submitted"
+    SKIPPED = "skipped"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+    is_active: bool
+    is_operator: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: int
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Membership:
+    workspace_id: int
+    user_id: int
+    role: Role
+    email: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    """Denormalised counters, kept in step by the services that change them."""
+
+    items: int
+    done: int
+    annotations: int
+
+    @property
+    def progress(self) -> float:
+        """Share of items that have all the answers they need, 0.0 to 1.0."""
+        return self.done / self.items if self.items else 0.0
+
+
+@dataclass(frozen=True)
+class Project:
+    id: int
+    workspace_id: int
+    name: str
+    description: str
+    label_schema: LabelSchema
+    schema_version: int
+    annotations_per_item: int
+    lease_ttl_s: int
+    counts: ProjectCounts
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    workspace_id: int
+    project_id: int
+    external_id: str
+    content: dict[str, object]
+    status: ItemStatus
+    priority: int
+    submitted_count: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: int
+    workspace_id: int
+    project_id: int
+    item_id: int
+    user_id: int
+    state: AssignmentState
+    leased_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Task:
+    """What an annotator is served: the lease and the item's content."""
+
+    assignment: Assignment
+    item: Item
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: int
+    workspace_id: int
+    project_id: int
+    item_id: int
+    assignment_id: int
+    user_id: int
+    value: dict[str, object]
+    schema_version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """Outcome of one import: rows read, rows new, rows already present (same external_id)."""
+
+    read: int
+    created: int
+    existing: int

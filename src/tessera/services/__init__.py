@@ -1,0 +1,1 @@
+"""Use cases: plain synchronous functions that own their transactions."""

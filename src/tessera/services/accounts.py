@@ -1,0 +1,149 @@
+"""Users, logins, browser sessions and API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import ApiToken, User
+from tessera.domain.errors import Conflict, InvalidInput, Unauthenticated
+from tessera.security import passwords, tokens
+from tessera.services.clock import utcnow
+from tessera.storage.engine import read_transaction, write_transaction
+from tessera.storage.repositories import users as user_repo
+
+EMAIL_MAX_CHARS = 320
+
+
+@dataclass(frozen=True)
+class NewApiToken:
+    token: ApiToken
+    secret: str  # shown once, never stored
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lowercase; refuse what cannot be an address."""
+    clean = email.strip().lower()
+    local, _, domain = clean.partition("@")
+    if not local or not domain or len(clean) > EMAIL_MAX_CHARS or any(c.isspace() for c in clean):
+        raise InvalidInput("not a valid email address", field="email")
+    return clean
+
+
+def create_user_locked(
+    db: Session, *, email: str, name: str, password: str | None, is_operator: bool = False
+) -> User:
+    """Create a user inside the caller's write transaction."""
+    email = normalise_email(email)
+    if password is not None and len(password) < passwords.MIN_PASSWORD_CHARS:
+        raise InvalidInput(
+            f"must be at least {passwords.MIN_PASSWORD_CHARS} characters", field="password"
+        )
+    if user_repo.find_user_by_email(db, email=email) is not None:
+        raise Conflict("a user with this email already exists")
+    return user_repo.add_user(
+        db,
+        email=email,
+        name=name.strip() or email.split("@")[0],
+        password_hash=passwords.hash_password(password) if password else None,
+        is_operator=is_operator,
+        now=utcnow(),
+    )
+
+
+def create_user(
+    db: Session, *, email: str, name: str, password: str | None, is_operator: bool = False
+) -> User:
+    """Create a user (there is no open sign-up: the CLI and workspace managers call this)."""
+    with write_transaction(db):
+        return create_user_locked(
+            db, email=email, name=name, password=password, is_operator=is_operator
+        )
+
+
+def set_password(db: Session, *, email: str, password: str) -> User:
+    """Replace a user's password and end all of their browser sessions."""
+    if len(password) < passwords.MIN_PASSWORD_CHARS:
+        raise InvalidInput(
+            f"must be at least {passwords.MIN_PASSWORD_CHARS} characters", field="password"
+        )
+    with write_transaction(db):
+        user = _user_by_email(db, email)
+        user_repo.set_password_hash(
+            db, user_id=user.id, password_hash=passwords.hash_password(password)
+        )
+        user_repo.delete_user_sessions(db, user_id=user.id)
+        return user
+
+
+def _user_by_email(db: Session, email: str) -> User:
+    user = user_repo.find_user_by_email(db, email=normalise_email(email))
+    if user is None:
+        raise InvalidInput("no user with this email", field="email")
+    return user
+
+
+def authenticate(db: Session, *, email: str, password: str) -> User:
+    """The active user with this email and password, or Unauthenticated (same for every cause)."""
+    with read_transaction(db):
+        user = user_repo.find_user_by_email(db, email=email.strip().lower())
+        stored = user_repo.find_password_hash(db, user_id=user.id) if user else None
+    ok = passwords.verify_password(stored, password)
+    if user is None or not ok or not user.is_active:
+        raise Unauthenticated("wrong email or password")
+    return user
+
+
+def start_session(db: Session, *, user: User, ttl_s: int, now: datetime | None = None) -> str:
+    """Open a browser session; returns the secret for the cookie (stored only hashed)."""
+    now = now or utcnow()
+    secret = tokens.new_session_token()
+    with write_transaction(db):
+        user_repo.add_web_session(
+            db,
+            user_id=user.id,
+            token_hash=tokens.hash_token(secret),
+            now=now,
+            expires_at=now + timedelta(seconds=ttl_s),
+        )
+    return secret
+
+
+def user_from_session(db: Session, *, secret: str) -> User | None:
+    """The user of a live browser session, or None."""
+    with read_transaction(db):
+        return user_repo.find_user_by_session_hash(
+            db, token_hash=tokens.hash_token(secret), now=utcnow()
+        )
+
+
+def end_session(db: Session, *, secret: str) -> None:
+    """Log out: the cookie's session stops working at once."""
+    with write_transaction(db):
+        user_repo.delete_web_session(db, token_hash=tokens.hash_token(secret))
+
+
+def create_api_token(db: Session, *, email: str, name: str) -> NewApiToken:
+    """Issue an API token for a user; the secret is returned once and stored hashed."""
+    secret = tokens.new_api_token()
+    with write_transaction(db):
+        user = _user_by_email(db, email)
+        token = user_repo.add_api_token(
+            db,
+            user_id=user.id,
+            name=name,
+            prefix=secret[:12],
+            token_hash=tokens.hash_token(secret),
+            now=utcnow(),
+        )
+    return NewApiToken(token=token, secret=secret)
+
+
+def user_from_api_token(db: Session, *, secret: str) -> User | None:
+    """The active owner of an unrevoked token, or None."""
+    if not secret.startswith(tokens.API_TOKEN_PREFIX):
+        return None
+    with read_transaction(db):
+        return user_repo.find_user_by_token_hash(db, token_hash=tokens.hash_token(secret))

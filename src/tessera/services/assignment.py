@@ -1,0 +1,232 @@
+"""Serving tasks: lease the next item to an annotator, take a submission, record a skip."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import (
+    Annotation,
+    Assignment,
+    AssignmentState,
+    ItemStatus,
+    Project,
+    Task,
+    User,
+)
+from tessera.domain.errors import Conflict, InvalidInput
+from tessera.services.clock import utcnow
+from tessera.services.policies import Action, authorize
+from tessera.storage.engine import write_transaction
+from tessera.storage.repositories import annotations as annotation_repo
+from tessera.storage.repositories import assignments as assignment_repo
+from tessera.storage.repositories import items as item_repo
+from tessera.storage.repositories import projects as project_repo
+from tessera.storage.repositories import workspaces as workspace_repo
+
+CANDIDATE_PAGE = 64
+SKIP_REASON_MAX_CHARS = 500
+_RELEASABLE = (AssignmentState.LEASED, AssignmentState.EXPIRED)
+
+
+def next_task(
+    db: Session, *, actor: User, workspace_id: int, project_id: int, now: datetime | None = None
+) -> Task | None:
+    """The caller's live lease if any, else lease the best open item the caller has not seen.
+
+    An item is open while submitted answers plus unexpired leases stay below the project's
+    overlap; expired leases stop counting by themselves, so no background job is needed.
+    Returns None when nothing is left for this annotator.
+    """
+    now = now or utcnow()
+    with write_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
+        project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        workspace_repo.lock_membership(db, workspace_id=workspace_id, user_id=actor.id)
+        live = assignment_repo.find_live_assignment(
+            db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
+        )
+        if live is None:
+            live = _lease_next(db, project, actor, now)
+        if live is None:
+            return None
+        item = item_repo.get_item(db, workspace_id=workspace_id, item_id=live.item_id)
+        return Task(assignment=live, item=item)
+
+
+def _lease_next(db: Session, project: Project, actor: User, now: datetime) -> Assignment | None:
+    ws = project.workspace_id
+    after: tuple[int, int] | None = None
+    while True:
+        candidates = item_repo.open_item_candidates(
+            db, workspace_id=ws, project_id=project.id, after=after, limit=CANDIDATE_PAGE
+        )
+        if not candidates:
+            return None
+        mine = assignment_repo.assignments_of_user(
+            db, workspace_id=ws, user_id=actor.id, item_ids=[c[1] for c in candidates]
+        )
+        for _, item_id in candidates:
+            earlier = mine.get(item_id)
+            if earlier is not None and earlier.state not in _RELEASABLE:
+                continue  # answered or skipped by this annotator: never again
+            leased = _try_lease(db, project, actor, item_id, earlier, now)
+            if leased is not None:
+                return leased
+        after = candidates[-1]
+
+
+def _try_lease(
+    db: Session,
+    project: Project,
+    actor: User,
+    item_id: int,
+    earlier: Assignment | None,
+    now: datetime,
+) -> Assignment | None:
+    ws = project.workspace_id
+    locked = item_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
+    if locked is None or locked[0] != ItemStatus.OPEN.value:
+        return None
+    live = assignment_repo.count_live_leases(db, workspace_id=ws, item_id=item_id, now=now)
+    if locked[1] + live >= project.annotations_per_item:
+        return None
+    expires_at = now + timedelta(seconds=project.lease_ttl_s)
+    if earlier is not None:
+        assignment_repo.renew_assignment(
+            db, workspace_id=ws, assignment_id=earlier.id, now=now, expires_at=expires_at
+        )
+        return Assignment(
+            id=earlier.id,
+            workspace_id=ws,
+            project_id=project.id,
+            item_id=item_id,
+            user_id=actor.id,
+            state=AssignmentState.LEASED,
+            leased_at=now,
+            expires_at=expires_at,
+        )
+    return assignment_repo.add_assignment(
+        db,
+        workspace_id=ws,
+        project_id=project.id,
+        item_id=item_id,
+        user_id=actor.id,
+        now=now,
+        expires_at=expires_at,
+    )
+
+
+def submit_annotation(
+    db: Session,
+    *,
+    actor: User,
+    workspace_id: int,
+    assignment_id: int,
+    value: Mapping[str, object],
+    now: datetime | None = None,
+) -> Annotation:
+    """Store the caller's answer for one of their tasks and close the lease.
+
+    A late submission (lease expired) counts only while the item still needs an answer. A
+    retry of the same answer returns the stored one; a different answer to a submitted task
+    is a Conflict, never an overwrite.
+    """
+    now = now or utcnow()
+    with write_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
+        task = assignment_repo.get_assignment(
+            db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
+        )
+        project = project_repo.get_project(
+            db, workspace_id=workspace_id, project_id=task.project_id
+        )
+        clean = project.label_schema.validate_answer(value)
+        locked = item_repo.lock_item(
+            db, workspace_id=workspace_id, item_id=task.item_id, skip_locked=False
+        )
+        assert locked is not None  # the assignment's foreign key keeps the item
+        status, submitted = locked
+        # Read again under the item's lock: a concurrent submit may have changed the state.
+        task = assignment_repo.get_assignment(
+            db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
+        )
+        if task.state is AssignmentState.SUBMITTED:
+            return _same_answer_or_conflict(db, workspace_id, assignment_id, clean)
+        if task.state is AssignmentState.SKIPPED:
+            raise Conflict("this task was skipped; it cannot be submitted")
+        if task.expires_at <= now:
+            others = assignment_repo.count_live_leases(
+                db, workspace_id=workspace_id, item_id=task.item_id, now=now
+            )
+            if status != ItemStatus.OPEN.value or submitted + others >= project.annotations_per_item:
+                raise Conflict(
+                    "the lease on this task expired and the item already has the answers it "
+                    "needs; ask for the next task"
+                )
+        annotation = annotation_repo.add_annotation(
+            db,
+            workspace_id=workspace_id,
+            project_id=project.id,
+            item_id=task.item_id,
+            assignment_id=task.id,
+            user_id=actor.id,
+            value=clean,
+            schema_version=project.schema_version,
+            now=now,
+        )
+        assignment_repo.close_assignment(
+            db, workspace_id=workspace_id, assignment_id=task.id,
+            state=AssignmentState.SUBMITTED, now=now,
+        )
+        is_done = submitted + 1 >= project.annotations_per_item
+        item_repo.record_submission(
+            db, workspace_id=workspace_id, item_id=task.item_id, is_done=is_done
+        )
+        project_repo.add_to_counts(
+            db, workspace_id=workspace_id, project_id=project.id,
+            done=1 if is_done else 0, annotations=1,
+        )
+        return annotation
+
+
+def _same_answer_or_conflict(
+    db: Session, workspace_id: int, assignment_id: int, clean: Mapping[str, object]
+) -> Annotation:
+    stored = annotation_repo.find_annotation_by_assignment(
+        db, workspace_id=workspace_id, assignment_id=assignment_id
+    )
+    if stored is not None and stored.value == dict(clean):
+        return stored  # a retry of the same submission: stored once
+    raise Conflict("this task was already submitted with a different answer")
+
+
+def skip_task(
+    db: Session,
+    *,
+    actor: User,
+    workspace_id: int,
+    assignment_id: int,
+    reason: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Give a task back with a reason; the item is never served to this annotator again."""
+    if len(reason) > SKIP_REASON_MAX_CHARS or "\x00" in reason:
+        raise InvalidInput(f"at most {SKIP_REASON_MAX_CHARS} characters", field="reason")
+    now = now or utcnow()
+    with write_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
+        task = assignment_repo.get_assignment(
+            db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id,
+            for_update=True,
+        )
+        if task.state is AssignmentState.SUBMITTED:
+            raise Conflict("this task was already submitted")
+        if task.state is AssignmentState.SKIPPED:
+            return
+        assignment_repo.close_assignment(
+            db, workspace_id=workspace_id, assignment_id=task.id,
+            state=AssignmentState.SKIPPED, now=now, skip_reason=reason,
+        )

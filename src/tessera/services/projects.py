@@ -1,0 +1,131 @@
+"""Projects: create with a label schema, change settings, list, read one, list its items."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import Item, ItemStatus, Project, User
+from tessera.domain.errors import InvalidInput
+from tessera.domain.label_schema import parse_label_schema
+from tessera.services.clock import utcnow
+from tessera.services.policies import Action, authorize
+from tessera.storage.engine import read_transaction, write_transaction
+from tessera.storage.repositories import items as item_repo
+from tessera.storage.repositories import projects as project_repo
+
+NAME_MAX_CHARS = 200
+DESCRIPTION_MAX_CHARS = 20_000
+MAX_OVERLAP = 50
+LEASE_TTL_RANGE_S = (30, 7 * 24 * 3600)
+PAGE_MAX = 1000
+
+
+def _check_settings(
+    name: str | None, description: str | None, overlap: int | None, lease_ttl_s: int | None
+) -> None:
+    if name is not None and not (0 < len(name.strip()) <= NAME_MAX_CHARS):
+        raise InvalidInput(f"must be 1-{NAME_MAX_CHARS} characters", field="name")
+    if description is not None and len(description) > DESCRIPTION_MAX_CHARS:
+        raise InvalidInput(f"at most {DESCRIPTION_MAX_CHARS} characters", field="description")
+    if overlap is not None and not 1 <= overlap <= MAX_OVERLAP:
+        raise InvalidInput(f"must be between 1 and {MAX_OVERLAP}", field="annotations_per_item")
+    lo, hi = LEASE_TTL_RANGE_S
+    if lease_ttl_s is not None and not lo <= lease_ttl_s <= hi:
+        raise InvalidInput(f"must be between {lo} and {hi} seconds", field="lease_ttl_s")
+
+
+def create_project(
+    db: Session,
+    *,
+    actor: User,
+    workspace_id: int,
+    name: str,
+    label_schema: object,
+    description: str = "",
+    annotations_per_item: int = 1,
+    lease_ttl_s: int = 900,
+) -> Project:
+    """Create a project; the label schema is validated here and becomes version 1."""
+    _check_settings(name, description, annotations_per_item, lease_ttl_s)
+    schema = parse_label_schema(label_schema)
+    with write_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
+        return project_repo.add_project(
+            db,
+            workspace_id=workspace_id,
+            name=name.strip(),
+            description=description,
+            label_schema=schema,
+            annotations_per_item=annotations_per_item,
+            lease_ttl_s=lease_ttl_s,
+            now=utcnow(),
+        )
+
+
+def update_project(
+    db: Session,
+    *,
+    actor: User,
+    workspace_id: int,
+    project_id: int,
+    name: str | None = None,
+    description: str | None = None,
+    label_schema: object | None = None,
+    annotations_per_item: int | None = None,
+    lease_ttl_s: int | None = None,
+) -> Project:
+    """Change settings; a new label schema gets the next version number."""
+    _check_settings(name, description, annotations_per_item, lease_ttl_s)
+    schema = parse_label_schema(label_schema) if label_schema is not None else None
+    with write_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
+        project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        project_repo.update_project(
+            db,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            name=name.strip() if name is not None else None,
+            description=description,
+            label_schema=schema,
+            annotations_per_item=annotations_per_item,
+            lease_ttl_s=lease_ttl_s,
+        )
+        return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+
+
+def list_projects(db: Session, *, actor: User, workspace_id: int) -> list[Project]:
+    with read_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        return project_repo.list_projects(db, workspace_id=workspace_id)
+
+
+def get_project(db: Session, *, actor: User, workspace_id: int, project_id: int) -> Project:
+    with read_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+
+
+def list_items(
+    db: Session,
+    *,
+    actor: User,
+    workspace_id: int,
+    project_id: int,
+    status: ItemStatus | None = None,
+    after_id: int = 0,
+    limit: int = 100,
+) -> list[Item]:
+    """One keyset page of items (id order), with their decrypted content."""
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidInput(f"must be between 1 and {PAGE_MAX}", field="limit")
+    with read_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS)
+        project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        return item_repo.list_items(
+            db,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            status=status,
+            after_id=after_id,
+            limit=limit,
+        )

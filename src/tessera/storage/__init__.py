@@ -1,0 +1,1 @@
+"""Tables, migrations and repository functions; SQLite and PostgreSQL through SQLAlchemy Core."""

@@ -1,0 +1,115 @@
+"""Engines, sessions and transactions for SQLite (WAL, immediate writes) and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from tessera.storage.cipher import CIPHER_KEY, ContentCipher
+
+_IMMEDIATE = "tessera_immediate"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool on PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=pool_size,
+            max_overflow=pool_size * 2,
+        )
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+        )
+    raise ValueError("only sqlite:// and postgresql:// database URLs are supported")
+
+
+def make_single_use_engine(url: str) -> Engine:
+    """An engine without a pool, for one-off CLI work and migrations."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, poolclass=NullPool)
+    if parsed.get_backend_name() == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN, so writers can ask for BEGIN IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A writer takes the write lock up front: a deferred transaction that reads and then
+        # writes fails with SQLITE_BUSY when another writer committed in between.
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_sqlite(db: Session) -> bool:
+    """True when the session talks to SQLite."""
+    bind = db.get_bind()
+    return bind.dialect.name == "sqlite"
+
+
+class Database:
+    """An engine, the content cipher, and a factory of sessions that carry both."""
+
+    def __init__(self, engine: Engine, cipher: ContentCipher) -> None:
+        self.engine = engine
+        self.cipher = cipher
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autobegin=True)
+
+    def session(self) -> Session:
+        """A new session; services open their own transactions on it."""
+        return self._sessions(info={CIPHER_KEY: self.cipher})
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+@contextmanager
+def write_transaction(db: Session) -> Iterator[Session]:
+    """A transaction that will write: takes SQLite's write lock at BEGIN; plain on PostgreSQL."""
+    _check_no_transaction(db)
+    with db.begin():
+        db.connection(execution_options={_IMMEDIATE: True})
+        yield db
+
+
+@contextmanager
+def read_transaction(db: Session) -> Iterator[Session]:
+    """A read-only unit of work with one consistent view."""
+    _check_no_transaction(db)
+    with db.begin():
+        yield db
+
+
+def _check_no_transaction(db: Session) -> None:
+    # A service owns its transaction; one already open means a caller forgot to end its own.
+    if db.in_transaction():
+        raise RuntimeError("a transaction is already open on this session")

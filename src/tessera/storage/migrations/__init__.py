@@ -1,0 +1,1 @@
+"""Alembic migrations, run through `tessera.storage.migrate` (no alembic.ini needed)."""

@@ -1,0 +1,1 @@
+"""Repository functions: `get_` raises NotFound, `find_` returns None; tenant reads take workspace_id."""

@@ -1,0 +1,107 @@
+"""Annotations: one sealed answer per assignment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Row, insert, select
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import Annotation
+from tessera.storage.cipher import Purpose, open_json, seal_json
+from tessera.storage.tables import annotations, users
+
+
+@dataclass(frozen=True)
+class AnnotationWithAuthor:
+    annotation: Annotation
+    author_email: str
+
+
+def _to_annotation(db: Session, row: Row[tuple[object, ...]]) -> Annotation:
+    m = row._mapping
+    value = open_json(db, m["workspace_id"], Purpose.ANNOTATION_VALUE, m["value"])
+    return Annotation(
+        id=m["id"],
+        workspace_id=m["workspace_id"],
+        project_id=m["project_id"],
+        item_id=m["item_id"],
+        assignment_id=m["assignment_id"],
+        user_id=m["user_id"],
+        value=cast(dict[str, object], value),
+        schema_version=m["schema_version"],
+        created_at=m["created_at"],
+    )
+
+
+def add_annotation(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    item_id: int,
+    assignment_id: int,
+    user_id: int,
+    value: Mapping[str, object],
+    schema_version: int,
+    now: datetime,
+) -> Annotation:
+    annotation_id = db.execute(
+        insert(annotations)
+        .values(
+            workspace_id=workspace_id,
+            project_id=project_id,
+            item_id=item_id,
+            assignment_id=assignment_id,
+            user_id=user_id,
+            value=seal_json(db, workspace_id, Purpose.ANNOTATION_VALUE, dict(value)),
+            schema_version=schema_version,
+            created_at=now,
+        )
+        .returning(annotations.c.id)
+    ).scalar_one()
+    return Annotation(
+        id=annotation_id,
+        workspace_id=workspace_id,
+        project_id=project_id,
+        item_id=item_id,
+        assignment_id=assignment_id,
+        user_id=user_id,
+        value=dict(value),
+        schema_version=schema_version,
+        created_at=now,
+    )
+
+
+def find_annotation_by_assignment(
+    db: Session, *, workspace_id: int, assignment_id: int
+) -> Annotation | None:
+    row = db.execute(
+        select(annotations).where(
+            annotations.c.workspace_id == workspace_id,
+            annotations.c.assignment_id == assignment_id,
+        )
+    ).first()
+    return None if row is None else _to_annotation(db, row)
+
+
+def list_annotations_for_items(
+    db: Session, *, workspace_id: int, item_ids: Sequence[int]
+) -> dict[int, list[AnnotationWithAuthor]]:
+    """Every annotation of these items with its author's email, grouped by item, oldest first."""
+    out: dict[int, list[AnnotationWithAuthor]] = {i: [] for i in item_ids}
+    if not item_ids:
+        return out
+    rows = db.execute(
+        select(annotations, users.c.email)
+        .join(users, users.c.id == annotations.c.user_id)
+        .where(annotations.c.workspace_id == workspace_id, annotations.c.item_id.in_(item_ids))
+        .order_by(annotations.c.item_id, annotations.c.id)
+    ).all()
+    for r in rows:
+        ann = _to_annotation(db, r)
+        out[ann.item_id].append(AnnotationWithAuthor(ann, r._mapping["email"]))
+    return out

@@ -1,0 +1,160 @@
+"""Leases of items to annotators: live leases, history per annotator, state changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import Assignment, AssignmentState
+from tessera.domain.errors import NotFound
+from tessera.storage.engine import is_sqlite
+from tessera.storage.tables import assignments
+
+
+def _to_assignment(row: Row[tuple[object, ...]]) -> Assignment:
+    m = row._mapping
+    return Assignment(
+        id=m["id"],
+        workspace_id=m["workspace_id"],
+        project_id=m["project_id"],
+        item_id=m["item_id"],
+        user_id=m["user_id"],
+        state=AssignmentState(m["state"]),
+        leased_at=m["leased_at"],
+        expires_at=m["expires_at"],
+    )
+
+
+def find_live_assignment(
+    db: Session, *, workspace_id: int, project_id: int, user_id: int, now: datetime
+) -> Assignment | None:
+    """The caller's unexpired lease in this project, if any."""
+    row = db.execute(
+        select(assignments)
+        .where(
+            assignments.c.workspace_id == workspace_id,
+            assignments.c.project_id == project_id,
+            assignments.c.user_id == user_id,
+            assignments.c.state == AssignmentState.LEASED.value,
+            assignments.c.expires_at > now,
+        )
+        .order_by(assignments.c.id)
+        .limit(1)
+    ).first()
+    return None if row is None else _to_assignment(row)
+
+
+def get_assignment(
+    db: Session, *, workspace_id: int, assignment_id: int, user_id: int, for_update: bool = False
+) -> Assignment:
+    """One of the caller's own assignments; anyone else's is NotFound."""
+    stmt = select(assignments).where(
+        assignments.c.id == assignment_id,
+        assignments.c.workspace_id == workspace_id,
+        assignments.c.user_id == user_id,
+    )
+    if for_update and not is_sqlite(db):
+        stmt = stmt.with_for_update()
+    row = db.execute(stmt).first()
+    if row is None:
+        raise NotFound("task", assignment_id)
+    return _to_assignment(row)
+
+
+def assignments_of_user(
+    db: Session, *, workspace_id: int, user_id: int, item_ids: Sequence[int]
+) -> dict[int, Assignment]:
+    """The caller's assignment for each of these items that has one."""
+    if not item_ids:
+        return {}
+    rows = db.execute(
+        select(assignments).where(
+            assignments.c.workspace_id == workspace_id,
+            assignments.c.user_id == user_id,
+            assignments.c.item_id.in_(item_ids),
+        )
+    ).all()
+    return {r._mapping["item_id"]: _to_assignment(r) for r in rows}
+
+
+def count_live_leases(
+    db: Session, *, workspace_id: int, item_id: int, now: datetime
+) -> int:
+    """Unexpired leases on one item; expired ones need no job to stop counting."""
+    return int(
+        db.execute(
+            select(func.count())
+            .select_from(assignments)
+            .where(
+                assignments.c.workspace_id == workspace_id,
+                assignments.c.item_id == item_id,
+                assignments.c.state == AssignmentState.LEASED.value,
+                assignments.c.expires_at > now,
+            )
+        ).scalar_one()
+    )
+
+
+def add_assignment(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    item_id: int,
+    user_id: int,
+    now: datetime,
+    expires_at: datetime,
+) -> Assignment:
+    assignment_id = db.execute(
+        insert(assignments)
+        .values(
+            workspace_id=workspace_id,
+            project_id=project_id,
+            item_id=item_id,
+            user_id=user_id,
+            state=AssignmentState.LEASED.value,
+            leased_at=now,
+            expires_at=expires_at,
+        )
+        .returning(assignments.c.id)
+    ).scalar_one()
+    return Assignment(
+        id=assignment_id,
+        workspace_id=workspace_id,
+        project_id=project_id,
+        item_id=item_id,
+        user_id=user_id,
+        state=AssignmentState.LEASED,
+        leased_at=now,
+        expires_at=expires_at,
+    )
+
+
+def renew_assignment(
+    db: Session, *, workspace_id: int, assignment_id: int, now: datetime, expires_at: datetime
+) -> None:
+    """Lease an item again to the same annotator after their earlier lease lapsed."""
+    db.execute(
+        update(assignments)
+        .where(assignments.c.id == assignment_id, assignments.c.workspace_id == workspace_id)
+        .values(state=AssignmentState.LEASED.value, leased_at=now, expires_at=expires_at)
+    )
+
+
+def close_assignment(
+    db: Session,
+    *,
+    workspace_id: int,
+    assignment_id: int,
+    state: AssignmentState,
+    now: datetime,
+    skip_reason: str | None = None,
+) -> None:
+    db.execute(
+        update(assignments)
+        .where(assignments.c.id == assignment_id, assignments.c.workspace_id == workspace_id)
+        .values(state=state.value, closed_at=now, skip_reason=skip_reason)
+    )

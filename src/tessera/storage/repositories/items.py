@@ -1,0 +1,185 @@
+"""Items of a project: bulk insert, keyset listing, serving candidates and counters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Row, Select, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import Item, ItemStatus
+from tessera.domain.errors import NotFound
+from tessera.storage.cipher import Purpose, open_json, seal_json
+from tessera.storage.engine import is_sqlite
+from tessera.storage.tables import items
+
+
+@dataclass(frozen=True)
+class NewItem:
+    external_id: str
+    content: Mapping[str, object]
+    priority: int
+
+
+def _to_item(db: Session, row: Row[tuple[object, ...]]) -> Item:
+    m = row._mapping
+    content = open_json(db, m["workspace_id"], Purpose.ITEM_CONTENT, m["content"])
+    return Item(
+        id=m["id"],
+        workspace_id=m["workspace_id"],
+        project_id=m["project_id"],
+        external_id=m["external_id"],
+        content=cast(dict[str, object], content),
+        status=ItemStatus(m["status"]),
+        priority=m["priority"],
+        submitted_count=m["submitted_count"],
+        created_at=m["created_at"],
+    )
+
+
+def add_items(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    batch: Sequence[NewItem],
+    now: datetime,
+) -> int:
+    """Insert a batch, skipping external ids the project already has; returns how many were new."""
+    if not batch:
+        return 0
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "project_id": project_id,
+            "external_id": it.external_id,
+            "content": seal_json(db, workspace_id, Purpose.ITEM_CONTENT, dict(it.content)),
+            "status": ItemStatus.OPEN.value,
+            "priority": it.priority,
+            "submitted_count": 0,
+            "created_at": now,
+        }
+        for it in batch
+    ]
+    dialect_insert = sqlite.insert if is_sqlite(db) else postgresql.insert
+    stmt = (
+        dialect_insert(items)
+        .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
+        .returning(items.c.id)
+    )
+    return len(db.execute(stmt, rows).all())
+
+
+def get_item(
+    db: Session, *, workspace_id: int, item_id: int, project_id: int | None = None
+) -> Item:
+    stmt = select(items).where(items.c.id == item_id, items.c.workspace_id == workspace_id)
+    if project_id is not None:
+        stmt = stmt.where(items.c.project_id == project_id)
+    row = db.execute(stmt).first()
+    if row is None:
+        raise NotFound("item", item_id)
+    return _to_item(db, row)
+
+
+def list_items(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    status: ItemStatus | None,
+    after_id: int,
+    limit: int,
+) -> list[Item]:
+    """One page in id order, starting after `after_id` (keyset: cost does not grow with depth)."""
+    stmt = (
+        select(items)
+        .where(
+            items.c.workspace_id == workspace_id,
+            items.c.project_id == project_id,
+            items.c.id > after_id,
+        )
+        .order_by(items.c.id)
+        .limit(limit)
+    )
+    if status is not None:
+        stmt = stmt.where(items.c.status == status.value)
+    return [_to_item(db, r) for r in db.execute(stmt).all()]
+
+
+def open_item_candidates(
+    db: Session, *, workspace_id: int, project_id: int, after: tuple[int, int] | None, limit: int
+) -> list[tuple[int, int]]:
+    """Open items as (priority, id), best first: higher priority, then import order.
+
+    `after` continues a scan from the last pair seen, so a caller can page without OFFSET.
+    """
+    stmt: Select[tuple[int, int]] = (
+        select(items.c.priority, items.c.id)
+        .where(
+            items.c.workspace_id == workspace_id,
+            items.c.project_id == project_id,
+            items.c.status == ItemStatus.OPEN.value,
+        )
+        .order_by(items.c.priority.desc(), items.c.id)
+        .limit(limit)
+    )
+    if after is not None:
+        prio, item_id = after
+        stmt = stmt.where(
+            (items.c.priority < prio) | ((items.c.priority == prio) & (items.c.id > item_id))
+        )
+    return [(r[0], r[1]) for r in db.execute(stmt).all()]
+
+
+def lock_item(
+    db: Session, *, workspace_id: int, item_id: int, skip_locked: bool
+) -> tuple[str, int] | None:
+    """Lock one item row for this transaction; returns (status, submitted_count).
+
+    On PostgreSQL `skip_locked` returns None when another transaction holds the row; SQLite's
+    BEGIN IMMEDIATE already serialises writers, so there the row is simply read.
+    """
+    stmt = select(items.c.status, items.c.submitted_count).where(
+        items.c.id == item_id, items.c.workspace_id == workspace_id
+    )
+    if not is_sqlite(db):
+        stmt = stmt.with_for_update(skip_locked=skip_locked)
+    row = db.execute(stmt).first()
+    return None if row is None else (row[0], row[1])
+
+
+def record_submission(db: Session, *, workspace_id: int, item_id: int, is_done: bool) -> None:
+    """Count one more answer for the item, closing it when it has its overlap."""
+    values: dict[str, object] = {"submitted_count": items.c.submitted_count + 1}
+    if is_done:
+        values["status"] = ItemStatus.DONE.value
+    db.execute(
+        update(items)
+        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
+        .values(**values)
+    )
+
+
+def iter_items(
+    db: Session, *, workspace_id: int, project_id: int, batch_size: int = 500
+) -> Iterable[list[Item]]:
+    """Every item of the project in id order, a batch at a time (constant memory)."""
+    after = 0
+    while True:
+        page = list_items(
+            db,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            status=None,
+            after_id=after,
+            limit=batch_size,
+        )
+        if not page:
+            return
+        yield page
+        after = page[-1].id

@@ -1,0 +1,137 @@
+"""Projects of a workspace, with their label schema and denormalised counters."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import Project, ProjectCounts
+from tessera.domain.errors import NotFound
+from tessera.domain.label_schema import LabelSchema, parse_label_schema
+from tessera.storage.tables import projects
+
+
+def _to_project(row: Row[tuple[object, ...]]) -> Project:
+    m = row._mapping
+    return Project(
+        id=m["id"],
+        workspace_id=m["workspace_id"],
+        name=m["name"],
+        description=m["description"],
+        label_schema=parse_label_schema(json.loads(m["label_schema"])),
+        schema_version=m["schema_version"],
+        annotations_per_item=m["annotations_per_item"],
+        lease_ttl_s=m["lease_ttl_s"],
+        counts=ProjectCounts(
+            items=m["item_count"], done=m["done_count"], annotations=m["annotation_count"]
+        ),
+        created_at=m["created_at"],
+    )
+
+
+def add_project(
+    db: Session,
+    *,
+    workspace_id: int,
+    name: str,
+    description: str,
+    label_schema: LabelSchema,
+    annotations_per_item: int,
+    lease_ttl_s: int,
+    now: datetime,
+) -> Project:
+    project_id = db.execute(
+        insert(projects)
+        .values(
+            workspace_id=workspace_id,
+            name=name,
+            description=description,
+            label_schema=json.dumps(label_schema.to_dict()),
+            schema_version=1,
+            annotations_per_item=annotations_per_item,
+            lease_ttl_s=lease_ttl_s,
+            item_count=0,
+            done_count=0,
+            annotation_count=0,
+            created_at=now,
+        )
+        .returning(projects.c.id)
+    ).scalar_one()
+    return get_project(db, workspace_id=workspace_id, project_id=project_id)
+
+
+def get_project(
+    db: Session, *, workspace_id: int, project_id: int, for_update: bool = False
+) -> Project:
+    stmt = select(projects).where(
+        projects.c.id == project_id, projects.c.workspace_id == workspace_id
+    )
+    row = db.execute(stmt.with_for_update() if for_update else stmt).first()
+    if row is None:
+        raise NotFound("project", project_id)
+    return _to_project(row)
+
+
+def list_projects(db: Session, *, workspace_id: int) -> list[Project]:
+    rows = db.execute(
+        select(projects)
+        .where(projects.c.workspace_id == workspace_id)
+        .order_by(projects.c.created_at.desc(), projects.c.id.desc())
+    ).all()
+    return [_to_project(r) for r in rows]
+
+
+def update_project(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    name: str | None = None,
+    description: str | None = None,
+    label_schema: LabelSchema | None = None,
+    annotations_per_item: int | None = None,
+    lease_ttl_s: int | None = None,
+) -> None:
+    """Change the given settings; a new label schema bumps the schema version."""
+    values: dict[str, object] = {}
+    if name is not None:
+        values["name"] = name
+    if description is not None:
+        values["description"] = description
+    if label_schema is not None:
+        values["label_schema"] = json.dumps(label_schema.to_dict())
+        values["schema_version"] = projects.c.schema_version + 1
+    if annotations_per_item is not None:
+        values["annotations_per_item"] = annotations_per_item
+    if lease_ttl_s is not None:
+        values["lease_ttl_s"] = lease_ttl_s
+    if values:
+        db.execute(
+            update(projects)
+            .where(projects.c.id == project_id, projects.c.workspace_id == workspace_id)
+            .values(**values)
+        )
+
+
+def add_to_counts(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    items: int = 0,
+    done: int = 0,
+    annotations: int = 0,
+) -> None:
+    """Move the counters by the given deltas, atomically in the database."""
+    db.execute(
+        update(projects)
+        .where(projects.c.id == project_id, projects.c.workspace_id == workspace_id)
+        .values(
+            item_count=projects.c.item_count + items,
+            done_count=projects.c.done_count + done,
+            annotation_count=projects.c.annotation_count + annotations,
+        )
+    )

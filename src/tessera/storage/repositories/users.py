@@ -1,0 +1,142 @@
+"""Users, their API tokens and their browser sessions (global identities, not tenant data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import ApiToken, User
+from tessera.domain.errors import NotFound
+from tessera.storage.tables import api_tokens, users, web_sessions
+
+
+def _to_user(row: Row[tuple[object, ...]]) -> User:
+    m = row._mapping
+    return User(
+        id=m["id"],
+        email=m["email"],
+        name=m["name"],
+        is_active=m["is_active"],
+        is_operator=m["is_operator"],
+        created_at=m["created_at"],
+    )
+
+
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.email,
+    users.c.name,
+    users.c.is_active,
+    users.c.is_operator,
+    users.c.created_at,
+)
+
+
+def add_user(
+    db: Session,
+    *,
+    email: str,
+    name: str,
+    password_hash: str | None,
+    is_operator: bool,
+    now: datetime,
+) -> User:
+    """Insert a user; the caller has normalised the email."""
+    user_id = db.execute(
+        insert(users)
+        .values(
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            is_active=True,
+            is_operator=is_operator,
+            created_at=now,
+        )
+        .returning(users.c.id)
+    ).scalar_one()
+    return get_user(db, user_id=user_id)
+
+
+def get_user(db: Session, *, user_id: int) -> User:
+    row = db.execute(select(*_USER_COLUMNS).where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFound("user", user_id)
+    return _to_user(row)
+
+
+def find_user_by_email(db: Session, *, email: str) -> User | None:
+    row = db.execute(select(*_USER_COLUMNS).where(users.c.email == email)).first()
+    return None if row is None else _to_user(row)
+
+
+def find_password_hash(db: Session, *, user_id: int) -> str | None:
+    return db.execute(
+        select(users.c.password_hash).where(users.c.id == user_id)
+    ).scalar_one_or_none()
+
+
+def set_password_hash(db: Session, *, user_id: int, password_hash: str) -> None:
+    db.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+
+
+def count_users(db: Session) -> int:
+    return int(db.execute(select(func.count()).select_from(users)).scalar_one())
+
+
+def add_api_token(
+    db: Session, *, user_id: int, name: str, prefix: str, token_hash: str, now: datetime
+) -> ApiToken:
+    token_id = db.execute(
+        insert(api_tokens)
+        .values(user_id=user_id, name=name, prefix=prefix, token_hash=token_hash, created_at=now)
+        .returning(api_tokens.c.id)
+    ).scalar_one()
+    return ApiToken(id=token_id, user_id=user_id, name=name, prefix=prefix, created_at=now)
+
+
+def find_user_by_token_hash(db: Session, *, token_hash: str) -> User | None:
+    """The active user owning an unrevoked API token with this hash."""
+    row = db.execute(
+        select(*_USER_COLUMNS)
+        .join(api_tokens, api_tokens.c.user_id == users.c.id)
+        .where(
+            api_tokens.c.token_hash == token_hash,
+            api_tokens.c.revoked_at.is_(None),
+            users.c.is_active.is_(True),
+        )
+    ).first()
+    return None if row is None else _to_user(row)
+
+
+def add_web_session(
+    db: Session, *, user_id: int, token_hash: str, now: datetime, expires_at: datetime
+) -> None:
+    db.execute(
+        insert(web_sessions).values(
+            user_id=user_id, token_hash=token_hash, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+def find_user_by_session_hash(db: Session, *, token_hash: str, now: datetime) -> User | None:
+    """The active user of an unexpired browser session with this hash."""
+    row = db.execute(
+        select(*_USER_COLUMNS)
+        .join(web_sessions, web_sessions.c.user_id == users.c.id)
+        .where(
+            web_sessions.c.token_hash == token_hash,
+            web_sessions.c.expires_at > now,
+            users.c.is_active.is_(True),
+        )
+    ).first()
+    return None if row is None else _to_user(row)
+
+
+def delete_web_session(db: Session, *, token_hash: str) -> None:
+    db.execute(web_sessions.delete().where(web_sessions.c.token_hash == token_hash))
+
+
+def delete_user_sessions(db: Session, *, user_id: int) -> None:
+    db.execute(web_sessions.delete().where(web_sessions.c.user_id == user_id))

@@ -1,0 +1,146 @@
+"""Workspaces (tenants) and their memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from tessera.domain.entities import Membership, Role, Workspace
+from tessera.domain.errors import NotFound
+from tessera.storage.tables import memberships, users, workspaces
+
+
+def _to_workspace(row: Row[tuple[object, ...]]) -> Workspace:
+    m = row._mapping
+    return Workspace(id=m["id"], name=m["name"], created_at=m["created_at"])
+
+
+def add_workspace(db: Session, *, name: str, now: datetime) -> Workspace:
+    ws_id = db.execute(
+        insert(workspaces).values(name=name, created_at=now).returning(workspaces.c.id)
+    ).scalar_one()
+    return Workspace(id=ws_id, name=name, created_at=now)
+
+
+def get_workspace(db: Session, *, workspace_id: int) -> Workspace:
+    row = db.execute(select(workspaces).where(workspaces.c.id == workspace_id)).first()
+    if row is None:
+        raise NotFound("workspace", workspace_id)
+    return _to_workspace(row)
+
+
+def rename_workspace(db: Session, *, workspace_id: int, name: str) -> None:
+    db.execute(update(workspaces).where(workspaces.c.id == workspace_id).values(name=name))
+
+
+def list_workspaces_of_user(db: Session, *, user_id: int) -> list[tuple[Workspace, Role]]:
+    rows = db.execute(
+        select(workspaces, memberships.c.role)
+        .join(memberships, memberships.c.workspace_id == workspaces.c.id)
+        .where(memberships.c.user_id == user_id)
+        .order_by(workspaces.c.name, workspaces.c.id)
+    ).all()
+    return [(_to_workspace(r), Role(r._mapping["role"])) for r in rows]
+
+
+def list_workspaces_named(db: Session, *, name: str) -> list[Workspace]:
+    rows = db.execute(
+        select(workspaces).where(workspaces.c.name == name).order_by(workspaces.c.id)
+    ).all()
+    return [_to_workspace(r) for r in rows]
+
+
+_MEMBER_COLUMNS = (
+    memberships.c.workspace_id,
+    memberships.c.user_id,
+    memberships.c.role,
+    memberships.c.created_at,
+    users.c.email,
+    users.c.name,
+)
+
+
+def _to_membership(row: Row[tuple[object, ...]]) -> Membership:
+    m = row._mapping
+    return Membership(
+        workspace_id=m["workspace_id"],
+        user_id=m["user_id"],
+        role=Role(m["role"]),
+        email=m["email"],
+        name=m["name"],
+        created_at=m["created_at"],
+    )
+
+
+def add_membership(
+    db: Session, *, workspace_id: int, user_id: int, role: Role, now: datetime
+) -> None:
+    db.execute(
+        insert(memberships).values(
+            workspace_id=workspace_id, user_id=user_id, role=role.value, created_at=now
+        )
+    )
+
+
+def find_membership(db: Session, *, workspace_id: int, user_id: int) -> Membership | None:
+    row = db.execute(
+        select(*_MEMBER_COLUMNS)
+        .join(users, users.c.id == memberships.c.user_id)
+        .where(memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id)
+    ).first()
+    return None if row is None else _to_membership(row)
+
+
+def get_membership(db: Session, *, workspace_id: int, user_id: int) -> Membership:
+    found = find_membership(db, workspace_id=workspace_id, user_id=user_id)
+    if found is None:
+        raise NotFound("member", user_id)
+    return found
+
+
+def list_memberships(db: Session, *, workspace_id: int) -> list[Membership]:
+    rows = db.execute(
+        select(*_MEMBER_COLUMNS)
+        .join(users, users.c.id == memberships.c.user_id)
+        .where(memberships.c.workspace_id == workspace_id)
+        .order_by(users.c.email)
+    ).all()
+    return [_to_membership(r) for r in rows]
+
+
+def set_membership_role(db: Session, *, workspace_id: int, user_id: int, role: Role) -> None:
+    db.execute(
+        update(memberships)
+        .where(memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id)
+        .values(role=role.value)
+    )
+
+
+def delete_membership(db: Session, *, workspace_id: int, user_id: int) -> None:
+    db.execute(
+        delete(memberships).where(
+            memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id
+        )
+    )
+
+
+def count_owners(db: Session, *, workspace_id: int) -> int:
+    rows = db.execute(
+        select(memberships.c.user_id).where(
+            memberships.c.workspace_id == workspace_id, memberships.c.role == Role.OWNER.value
+        )
+    ).all()
+    return len(rows)
+
+
+def lock_membership(db: Session, *, workspace_id: int, user_id: int) -> None:
+    """Serialise one member's task requests on PostgreSQL (SQLite's writers are serial already)."""
+    if db.get_bind().dialect.name == "sqlite":
+        return
+    db.execute(
+        select(memberships.c.user_id)
+        .where(memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id)
+        .with_for_update()
+    )

@@ -1,0 +1,199 @@
+"""The database tables (SQLAlchemy Core); every tenant-owned table carries `workspace_id`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# 64-bit ids on PostgreSQL; on SQLite an INTEGER PRIMARY KEY is the rowid, which is 64-bit.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC, on every backend alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+def _id() -> Column[int]:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _workspace_fk() -> Column[int]:
+    return Column(
+        "workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+def _created_at() -> Column[datetime]:
+    return Column("created_at", UtcDateTime(), nullable=False)
+
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=True),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("is_operator", Boolean, nullable=False, default=False),
+    _created_at(),
+)
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False),
+    _created_at(),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    _workspace_fk(),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(20), nullable=False),
+    _created_at(),
+    UniqueConstraint("workspace_id", "user_id"),
+    Index("ix_memberships_user_id", "user_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    _created_at(),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    _id(),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    _created_at(),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index("ix_web_sessions_user_id", "user_id"),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("label_schema", Text, nullable=False),
+    Column("schema_version", Integer, nullable=False, default=1),
+    Column("annotations_per_item", Integer, nullable=False, default=1),
+    Column("lease_ttl_s", Integer, nullable=False, default=900),
+    Column("item_count", BigInteger, nullable=False, default=0),
+    Column("done_count", BigInteger, nullable=False, default=0),
+    Column("annotation_count", BigInteger, nullable=False, default=0),
+    _created_at(),
+    CheckConstraint("annotations_per_item BETWEEN 1 AND 50", name="overlap_range"),
+    Index("ix_projects_workspace_id", "workspace_id"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("external_id", String(512), nullable=False),
+    Column("content", LargeBinary, nullable=False),  # sealed by the storage cipher
+    Column("status", String(10), nullable=False, default="open"),
+    Column("priority", Integer, nullable=False, default=0),
+    Column("submitted_count", Integer, nullable=False, default=0),
+    _created_at(),
+    UniqueConstraint("project_id", "external_id", name="uq_items_project_external"),
+    # next task: open items of a project, best priority first, then import order
+    Index("ix_items_serving", "project_id", "status", "priority", "id"),
+    Index("ix_items_project_id_id", "project_id", "id"),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("leased_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("closed_at", UtcDateTime(), nullable=True),
+    Column("skip_reason", String(500), nullable=True),
+    UniqueConstraint("item_id", "user_id", name="uq_assignments_item_user"),
+    Index("ix_assignments_user_state", "project_id", "user_id", "state"),
+    Index("ix_assignments_item_state", "item_id", "state"),
+)
+
+annotations = Table(
+    "annotations",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("assignment_id", Id, ForeignKey("assignments.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("value", LargeBinary, nullable=False),  # sealed by the storage cipher
+    Column("schema_version", Integer, nullable=False),
+    _created_at(),
+    UniqueConstraint("assignment_id", name="uq_annotations_assignment"),
+    Index("ix_annotations_item_id", "item_id"),
+)

@@ -1,0 +1,162 @@
+"""Shared fixtures: a migrated database per backend (SQLite always, PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from tessera.app import create_app
+from tessera.domain.entities import Role, User, Workspace
+from tessera.security.envelope import MasterKeyCipher
+from tessera.services import accounts, workspaces
+from tessera.settings import MASTER_KEY_FILE, SECRET_KEY_FILE, Settings
+from tessera.storage import migrate
+from tessera.storage.engine import Database, make_engine, make_single_use_engine
+
+POSTGRES_URL = os.environ.get("TESSERA_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgres"]
+MASTER_KEY = secrets.token_bytes(32)
+SECRET_KEY = secrets.token_urlsafe(48)
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def _postgres_schema_url(base: str) -> tuple[str, str]:
+    """A URL whose connections use a schema of their own, so concurrent runs never collide."""
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    url = make_url(base)
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, empty database for the whole session, once per backend."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "tessera.db"
+        url = f"sqlite:///{path}"
+        migrate.upgrade(make_single_use_engine(url))
+        yield url
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need TESSERA_TEST_POSTGRES_URL (CI sets it)")
+    url, schema = _postgres_schema_url(POSTGRES_URL)
+    admin = make_single_use_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    migrate.upgrade(make_single_use_engine(url))
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(make_engine(database_url), MasterKeyCipher(MASTER_KEY))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    for name, content in ((SECRET_KEY_FILE, SECRET_KEY.encode()), (MASTER_KEY_FILE, MASTER_KEY)):
+        path = data_dir / name
+        path.write_bytes(content)
+        path.chmod(0o600)
+    return Settings(data_dir=data_dir, database_url=database_url, max_upload_bytes=1_000_000)
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> FastAPI:
+    return create_app(settings, database=database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="https://testserver") as c:
+        yield c
+
+
+_counter = itertools.count()
+
+
+@dataclass
+class Person:
+    user: User
+    token: str
+    email: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Factory:
+    """Creates users, workspaces and projects directly through the services."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def person(self, *, operator: bool = False, label: str = "user") -> Person:
+        email = f"{label}{next(_counter)}-{uuid.uuid4().hex[:6]}@example.org"
+        with self.database.session() as db:
+            user = accounts.create_user(
+                db, email=email, name=label.title(), password=TEST_PASSWORD, is_operator=operator
+            )
+            issued = accounts.create_api_token(db, email=email, name="test")
+        return Person(user=user, token=issued.secret, email=email)
+
+    def workspace(self, owner: Person, **members: Role) -> Workspace:
+        """A workspace owned by `owner`; create members with `add`."""
+        operator = self.person(operator=True, label="operator")
+        with self.database.session() as db:
+            return workspaces.create_workspace(
+                db, actor=operator.user, name=f"Lab {next(_counter)}", owner_email=owner.email
+            )
+
+    def add(self, workspace: Workspace, owner: Person, role: Role, label: str = "") -> Person:
+        person = self.person(label=label or role.value)
+        with self.database.session() as db:
+            workspaces.add_member(
+                db,
+                actor=owner.user,
+                workspace_id=workspace.id,
+                email=person.email,
+                name="",
+                role=role,
+            )
+        return person
+
+
+@pytest.fixture
+def factory(database: Database) -> Factory:
+    return Factory(database)
+
+
+TEXT_SCHEMA: dict[str, object] = {
+    "fields": [{"name": "text", "type": "text"}],
+    "questions": [
+        {
+            "name": "sentiment",
+            "type": "single_choice",
+            "options": ["positive", "negative", "neutral"],
+        },
+        {"name": "topics", "type": "multi_choice", "options": ["price", "quality"], "required": False},
+        {"name": "note", "type": "text", "required": False, "max_length": 200},
+    ],
+}
