@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tessera.domain.errors import InvalidInput
 from tessera.formats import SourceRecord, neutralise_formula, read_csv, write_csv
 
-TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
 
 
 def read(content: bytes, **kwargs: int) -> list[SourceRecord]:
@@ -74,7 +74,7 @@ def test_nul_byte_is_rejected() -> None:
 
 def test_write_csv_neutralises_formulas_and_formats_values() -> None:
     header = ["name", "=cmd"]
-    rows = [
+    rows: list[list[object]] = [
         ["=1+1", "+49 170"],
         ["-2", "@SUM(A1)"],
         ["\tx", "\rx"],
@@ -128,3 +128,19 @@ def test_property_write_then_read_round_trips_strings(
     safe_header = [neutralise_formula(name) for name in header]
     expected = [dict(zip(safe_header, map(neutralise_formula, row), strict=True)) for row in rows]
     assert [r.data for r in got] == expected
+
+
+def test_old_mac_line_endings_are_explained() -> None:
+    assert_error(
+        b"a,b\n1,2\r3\n",
+        2,
+        "invalid CSV: line break inside an unquoted field (lines must end in \\n or \\r\\n)",
+    )
+
+
+def test_an_overlong_field_is_an_error() -> None:
+    content = b'a,b\n1,2\n"' + b"x" * 200_000 + b'",1\n'
+    with pytest.raises(InvalidInput) as info:
+        read(content)
+    assert info.value.line == 3
+    assert info.value.detail.startswith("invalid CSV: a field is longer than")

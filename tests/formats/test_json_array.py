@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from tessera.domain.errors import InvalidInput
 from tessera.formats import SourceRecord, read_json_array
 
 # Text a record may hold: anything but NUL (rejected) and lone surrogates (not UTF-8).
-TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
 
 
 def read(content: bytes, **kwargs: int) -> list[SourceRecord]:
@@ -227,3 +228,12 @@ def test_property_any_list_of_objects_reads_back(
 ) -> None:
     content = json.dumps(records, ensure_ascii=ensure_ascii, indent=indent).encode()
     assert [r.data for r in read(content, chunk_bytes=chunk_bytes)] == records
+
+
+def test_a_large_element_in_tiny_chunks_is_parsed_in_linear_time() -> None:
+    # Re-parsing the growing element on every read would take minutes here.
+    big = {"text": "x" * 300_000, "list": list(range(20_000))}
+    content = json.dumps([big]).encode()
+    start = time.perf_counter()
+    assert [r.data for r in read(content, chunk_bytes=16)] == [big]
+    assert time.perf_counter() - start < 5

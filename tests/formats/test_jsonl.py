@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tessera.domain.errors import InvalidInput
 from tessera.formats import SourceRecord, read_jsonl, write_jsonl
 
-TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
 
 
 def read(content: bytes, **kwargs: int) -> list[SourceRecord]:

@@ -50,7 +50,7 @@ def read_csv(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InvalidInput(f"invalid CSV: {exc}", line=start) from None
+            raise InvalidInput(_describe_csv_error(exc), line=start) from None
         if not row:
             continue
         if header is None:
@@ -59,6 +59,17 @@ def read_csv(
         if len(row) != len(header):
             raise InvalidInput(f"row has {len(row)} columns, header has {len(header)}", line=start)
         yield SourceRecord(line=start, data=dict(zip(header, row, strict=True)))
+
+
+def _describe_csv_error(exc: csv.Error) -> str:
+    message = str(exc)
+    # The csv module's own advice ("open the file in universal-newline mode") is for Python
+    # programmers; a lone carriage return is the uploader's problem.
+    if message.startswith("new-line character seen in unquoted field"):
+        return "invalid CSV: line break inside an unquoted field (lines must end in \\n or \\r\\n)"
+    if message.startswith("field larger than field limit"):
+        return f"invalid CSV: a field is longer than {csv.field_size_limit()} characters"
+    return f"invalid CSV: {message}"
 
 
 def _check_header(row: list[str], line: int) -> list[str]:

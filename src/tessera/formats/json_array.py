@@ -140,8 +140,9 @@ class _ArrayParser:
             pending = len(self._buf) - self._pos
             if pending > self._max_record_bytes // 4:
                 self._check_size(self._buf[self._pos :], line)
-            # Doubling the window before retrying keeps re-parsing linear in the element size.
-            self._fill(2 * pending)
+            # Doubling the window before retrying keeps re-parsing linear in the element size;
+            # past the limit (in characters, so also in bytes) the size check above fails.
+            self._fill(min(2 * pending, self._max_record_bytes + 1))
             if len(self._buf) - self._pos == pending:
                 self._raise_fault()
                 if error_offset < pending:  # the fault lies before the end of the file
