@@ -53,7 +53,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.settings = settings
     app.state.database = database
     app.state.secret_key = keys.secret_key
-    install_error_handlers(app)
+    install_error_handlers(app, render_page=pages.render_error)
 
     api = APIRouter(prefix="/api")
     for module in (workspaces, projects, tasks):

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from tessera.security.envelope import MASTER_KEY_BYTES, new_master_key
 from tessera.security.keyfiles import ensure_secret_file, read_secret_file
 
-SECRET_KEY_FILE = "secret.key"
+SECRET_KEY_FILE = "secret.key"  # noqa: S105 (a file name)
 MASTER_KEY_FILE = "master.key"
 DATABASE_FILE = "tessera.db"
 MIN_SECRET_KEY_BYTES = 32

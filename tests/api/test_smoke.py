@@ -6,8 +6,8 @@ import json
 
 from fastapi.testclient import TestClient
 
-from tessera.domain.entities import Role
 from conftest import TEXT_SCHEMA, Factory
+from tessera.domain.entities import Role
 
 
 def test_label_flow(client: TestClient, factory: Factory) -> None:

@@ -1,4 +1,4 @@
-"""Label schemas: the fields an item shows and the questions an annotator answers, and their rules."""
+"""Label schemas: the fields an item shows, the questions an annotator answers, their rules."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ class LabelSchema:
     def to_dict(self) -> dict[str, object]:
         """The canonical JSON form; `parse_label_schema(s.to_dict()) == s`."""
         return {
-            "fields": [{"name": f.name, "type": f.type.value, "title": f.title} for f in self.fields],
+            "fields": [
+                {"name": f.name, "type": f.type.value, "title": f.title} for f in self.fields
+            ],
             "questions": [_question_to_dict(q) for q in self.questions],
         }
 
@@ -131,7 +133,9 @@ def _question_to_dict(q: Question) -> dict[str, object]:
         "required": q.required,
     }
     if q.is_choice:
-        out["options"] = [{"value": o.value, "label": o.label, "hotkey": o.hotkey} for o in q.options]
+        out["options"] = [
+            {"value": o.value, "label": o.label, "hotkey": o.hotkey} for o in q.options
+        ]
     if q.type is QuestionType.TEXT:
         out["min_length"] = q.min_length
         out["max_length"] = q.max_length
@@ -198,7 +202,7 @@ def _parse_question(raw: object, i: int) -> Question:
         raise InvalidInput("must be an object", field=path)
     name = _name(raw, path)
     try:
-        qtype = QuestionType(raw.get("type"))
+        qtype = QuestionType(str(raw.get("type")))
     except ValueError:
         raise InvalidInput(f"unsupported question type {raw.get('type')!r}", field=path) from None
     required = raw.get("required", True)
@@ -212,7 +216,9 @@ def _parse_question(raw: object, i: int) -> Question:
         if hi > TEXT_ANSWER_MAX_CHARS:
             raise InvalidInput(f"max_length is at most {TEXT_ANSWER_MAX_CHARS}", field=path)
         return Question(name, qtype, title, required, min_length=lo, max_length=hi)
-    options = tuple(_parse_option(o, f"{path}.options[{j}]") for j, o in enumerate(_list(raw, "options")))
+    options = tuple(
+        _parse_option(o, f"{path}.options[{j}]") for j, o in enumerate(_list(raw, "options"))
+    )
     if not options:
         raise InvalidInput("a choice question needs options", field=f"{path}.options")
     _check_unique([o.value for o in options], f"{path}.options")
@@ -257,9 +263,7 @@ def _assign_hotkeys(questions: list[Question]) -> tuple[Question, ...]:
         )
         if len({o.hotkey for o in opts if o.hotkey}) != len([o for o in opts if o.hotkey]):
             raise InvalidInput("two options share a hotkey", field=f"{q.name}.options")
-        out.append(
-            Question(q.name, q.type, q.title, q.required, opts, q.min_length, q.max_length)
-        )
+        out.append(Question(q.name, q.type, q.title, q.required, opts, q.min_length, q.max_length))
     if len(taken) != len([o for q in questions for o in q.options if o.hotkey]):
         raise InvalidInput("two options share a hotkey", field="questions")
     return tuple(out)

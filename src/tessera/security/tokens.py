@@ -1,4 +1,4 @@
-"""Opaque bearer secrets (API tokens, browser sessions, CSRF): generated here, stored only hashed."""
+"""Opaque bearer secrets (API tokens, sessions, CSRF): generated here, stored only hashed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 
-API_TOKEN_PREFIX = "tsr_"
+API_TOKEN_PREFIX = "tsr_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def new_api_token() -> str:

@@ -161,7 +161,10 @@ def submit_annotation(
             others = assignment_repo.count_live_leases(
                 db, workspace_id=workspace_id, item_id=task.item_id, now=now
             )
-            if status != ItemStatus.OPEN.value or submitted + others >= project.annotations_per_item:
+            if (
+                status != ItemStatus.OPEN.value
+                or submitted + others >= project.annotations_per_item
+            ):
                 raise Conflict(
                     "the lease on this task expired and the item already has the answers it "
                     "needs; ask for the next task"
@@ -178,16 +181,22 @@ def submit_annotation(
             now=now,
         )
         assignment_repo.close_assignment(
-            db, workspace_id=workspace_id, assignment_id=task.id,
-            state=AssignmentState.SUBMITTED, now=now,
+            db,
+            workspace_id=workspace_id,
+            assignment_id=task.id,
+            state=AssignmentState.SUBMITTED,
+            now=now,
         )
         is_done = submitted + 1 >= project.annotations_per_item
         item_repo.record_submission(
             db, workspace_id=workspace_id, item_id=task.item_id, is_done=is_done
         )
         project_repo.add_to_counts(
-            db, workspace_id=workspace_id, project_id=project.id,
-            done=1 if is_done else 0, annotations=1,
+            db,
+            workspace_id=workspace_id,
+            project_id=project.id,
+            done=1 if is_done else 0,
+            annotations=1,
         )
         return annotation
 
@@ -219,7 +228,10 @@ def skip_task(
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
         task = assignment_repo.get_assignment(
-            db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id,
+            db,
+            workspace_id=workspace_id,
+            assignment_id=assignment_id,
+            user_id=actor.id,
             for_update=True,
         )
         if task.state is AssignmentState.SUBMITTED:
@@ -227,6 +239,10 @@ def skip_task(
         if task.state is AssignmentState.SKIPPED:
             return
         assignment_repo.close_assignment(
-            db, workspace_id=workspace_id, assignment_id=task.id,
-            state=AssignmentState.SKIPPED, now=now, skip_reason=reason,
+            db,
+            workspace_id=workspace_id,
+            assignment_id=task.id,
+            state=AssignmentState.SKIPPED,
+            now=now,
+            skip_reason=reason,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Item, ItemStatus, Project, User
-from tessera.domain.errors import InvalidInput
+from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.label_schema import parse_label_schema
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
@@ -129,3 +129,13 @@ def list_items(
             after_id=after_id,
             limit=limit,
         )
+
+
+def locate_project(db: Session, *, actor: User, project_id: int) -> Project:
+    """A project found by id alone (CLI), if the actor is a member of its workspace."""
+    with read_transaction(db):
+        workspace_id = project_repo.find_project_workspace(db, project_id=project_id)
+        if workspace_id is None:
+            raise NotFound("project", project_id)
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)

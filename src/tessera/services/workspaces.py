@@ -130,6 +130,9 @@ def remove_member(db: Session, *, actor: User, workspace_id: int, user_id: int) 
 
 
 def _keep_an_owner(db: Session, workspace_id: int, member: Membership, *, leaving: bool) -> None:
-    if member.role is Role.OWNER and leaving:
-        if workspace_repo.count_owners(db, workspace_id=workspace_id) <= 1:
-            raise Conflict("a workspace must keep at least one owner")
+    if (
+        member.role is Role.OWNER
+        and leaving
+        and workspace_repo.count_owners(db, workspace_id=workspace_id) <= 1
+    ):
+        raise Conflict("a workspace must keep at least one owner")

@@ -1,7 +1,5 @@
 """The database tables (SQLAlchemy Core); every tenant-owned table carries `workspace_id`."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Row,
     String,
     Table,
     Text,
@@ -197,3 +196,6 @@ annotations = Table(
     UniqueConstraint("assignment_id", name="uq_annotations_assignment"),
     Index("ix_annotations_item_id", "item_id"),
 )
+
+# A result row of any shape, for the row-to-entity converters of the repositories.
+AnyRow = Row[*tuple[Any, ...]]

@@ -65,8 +65,7 @@ def _item_public(i: Item) -> ItemPublic:
 @router.get("/workspaces/{workspace_id}/projects")
 def list_projects(workspace_id: int, db: SessionDep, user: CurrentUser) -> list[ProjectPublic]:
     return [
-        project_public(p)
-        for p in projects.list_projects(db, actor=user, workspace_id=workspace_id)
+        project_public(p) for p in projects.list_projects(db, actor=user, workspace_id=workspace_id)
     ]
 
 
@@ -153,7 +152,7 @@ async def import_items(
     request: Request,
     db: SessionDep,
     user: CurrentUser,
-    format: Annotated[ImportFormat | None, Query()] = None,  # noqa: A002
+    format: Annotated[ImportFormat | None, Query()] = None,
 ) -> ImportResult:
     """Import a JSON array, JSONL or CSV body; idempotent by `external_id`, all or nothing.
 
@@ -196,7 +195,7 @@ def export(
     project_id: int,
     database: DatabaseDep,
     user: CurrentUser,
-    format: Annotated[ExportFormat, Query()] = ExportFormat.JSONL,  # noqa: A002
+    format: Annotated[ExportFormat, Query()] = ExportFormat.JSONL,
 ) -> StreamingResponse:
     """Every item with every individual annotation, streamed as JSONL or CSV."""
     db = database.session()  # lives as long as the stream, not the request handler

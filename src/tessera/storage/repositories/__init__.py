@@ -1,1 +1,1 @@
-"""Repository functions: `get_` raises NotFound, `find_` returns None; tenant reads take workspace_id."""
+"""Repository functions: `get_` raises NotFound, `find_` returns None; tenant reads are scoped."""

@@ -1,18 +1,17 @@
 """Annotations: one sealed answer per assignment."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Annotation
 from tessera.storage.cipher import Purpose, open_json, seal_json
-from tessera.storage.tables import annotations, users
+from tessera.storage.tables import AnyRow, users
+from tessera.storage.tables import annotations as annotation_table
 
 
 @dataclass(frozen=True)
@@ -21,7 +20,7 @@ class AnnotationWithAuthor:
     author_email: str
 
 
-def _to_annotation(db: Session, row: Row[tuple[object, ...]]) -> Annotation:
+def _to_annotation(db: Session, row: AnyRow) -> Annotation:
     m = row._mapping
     value = open_json(db, m["workspace_id"], Purpose.ANNOTATION_VALUE, m["value"])
     return Annotation(
@@ -50,7 +49,7 @@ def add_annotation(
     now: datetime,
 ) -> Annotation:
     annotation_id = db.execute(
-        insert(annotations)
+        insert(annotation_table)
         .values(
             workspace_id=workspace_id,
             project_id=project_id,
@@ -61,7 +60,7 @@ def add_annotation(
             schema_version=schema_version,
             created_at=now,
         )
-        .returning(annotations.c.id)
+        .returning(annotation_table.c.id)
     ).scalar_one()
     return Annotation(
         id=annotation_id,
@@ -80,9 +79,9 @@ def find_annotation_by_assignment(
     db: Session, *, workspace_id: int, assignment_id: int
 ) -> Annotation | None:
     row = db.execute(
-        select(annotations).where(
-            annotations.c.workspace_id == workspace_id,
-            annotations.c.assignment_id == assignment_id,
+        select(annotation_table).where(
+            annotation_table.c.workspace_id == workspace_id,
+            annotation_table.c.assignment_id == assignment_id,
         )
     ).first()
     return None if row is None else _to_annotation(db, row)
@@ -96,10 +95,13 @@ def list_annotations_for_items(
     if not item_ids:
         return out
     rows = db.execute(
-        select(annotations, users.c.email)
-        .join(users, users.c.id == annotations.c.user_id)
-        .where(annotations.c.workspace_id == workspace_id, annotations.c.item_id.in_(item_ids))
-        .order_by(annotations.c.item_id, annotations.c.id)
+        select(annotation_table, users.c.email)
+        .join(users, users.c.id == annotation_table.c.user_id)
+        .where(
+            annotation_table.c.workspace_id == workspace_id,
+            annotation_table.c.item_id.in_(item_ids),
+        )
+        .order_by(annotation_table.c.item_id, annotation_table.c.id)
     ).all()
     for r in rows:
         ann = _to_annotation(db, r)

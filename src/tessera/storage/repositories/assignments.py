@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Assignment, AssignmentState
 from tessera.domain.errors import NotFound
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import assignments
+from tessera.storage.tables import AnyRow, assignments
 
 
-def _to_assignment(row: Row[tuple[object, ...]]) -> Assignment:
+def _to_assignment(row: AnyRow) -> Assignment:
     m = row._mapping
     return Assignment(
         id=m["id"],
@@ -80,9 +80,7 @@ def assignments_of_user(
     return {r._mapping["item_id"]: _to_assignment(r) for r in rows}
 
 
-def count_live_leases(
-    db: Session, *, workspace_id: int, item_id: int, now: datetime
-) -> int:
+def count_live_leases(db: Session, *, workspace_id: int, item_id: int, now: datetime) -> int:
     """Unexpired leases on one item; expired ones need no job to stop counting."""
     return int(
         db.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Row, Select, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from tessera.domain.entities import Item, ItemStatus
 from tessera.domain.errors import NotFound
 from tessera.storage.cipher import Purpose, open_json, seal_json
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import items
+from tessera.storage.tables import AnyRow, items
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class NewItem:
     priority: int
 
 
-def _to_item(db: Session, row: Row[tuple[object, ...]]) -> Item:
+def _to_item(db: Session, row: AnyRow) -> Item:
     m = row._mapping
     content = open_json(db, m["workspace_id"], Purpose.ITEM_CONTENT, m["content"])
     return Item(
@@ -118,7 +118,7 @@ def open_item_candidates(
 
     `after` continues a scan from the last pair seen, so a caller can page without OFFSET.
     """
-    stmt: Select[tuple[int, int]] = (
+    stmt = (
         select(items.c.priority, items.c.id)
         .where(
             items.c.workspace_id == workspace_id,

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Project, ProjectCounts
 from tessera.domain.errors import NotFound
 from tessera.domain.label_schema import LabelSchema, parse_label_schema
-from tessera.storage.tables import projects
+from tessera.storage.tables import AnyRow, projects
 
 
-def _to_project(row: Row[tuple[object, ...]]) -> Project:
+def _to_project(row: AnyRow) -> Project:
     m = row._mapping
     return Project(
         id=m["id"],
@@ -135,3 +135,13 @@ def add_to_counts(
             annotation_count=projects.c.annotation_count + annotations,
         )
     )
+
+
+def find_project_workspace(db: Session, *, project_id: int) -> int | None:
+    """The workspace a project id belongs to, for entry points given only the project id.
+
+    Callers must authorize the actor for that workspace before reading anything else.
+    """
+    return db.execute(
+        select(projects.c.workspace_id).where(projects.c.id == project_id)
+    ).scalar_one_or_none()

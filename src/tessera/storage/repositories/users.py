@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import ApiToken, User
 from tessera.domain.errors import NotFound
-from tessera.storage.tables import api_tokens, users, web_sessions
+from tessera.storage.tables import AnyRow, api_tokens, users, web_sessions
 
 
-def _to_user(row: Row[tuple[object, ...]]) -> User:
+def _to_user(row: AnyRow) -> User:
     m = row._mapping
     return User(
         id=m["id"],

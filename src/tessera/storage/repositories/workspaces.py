@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Membership, Role, Workspace
 from tessera.domain.errors import NotFound
-from tessera.storage.tables import memberships, users, workspaces
+from tessera.storage.tables import AnyRow, memberships, users, workspaces
 
 
-def _to_workspace(row: Row[tuple[object, ...]]) -> Workspace:
+def _to_workspace(row: AnyRow) -> Workspace:
     m = row._mapping
     return Workspace(id=m["id"], name=m["name"], created_at=m["created_at"])
 
@@ -62,7 +62,7 @@ _MEMBER_COLUMNS = (
 )
 
 
-def _to_membership(row: Row[tuple[object, ...]]) -> Membership:
+def _to_membership(row: AnyRow) -> Membership:
     m = row._mapping
     return Membership(
         workspace_id=m["workspace_id"],

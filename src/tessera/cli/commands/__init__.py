@@ -1,0 +1,1 @@
+"""One module per group of `tessera` commands; main.py puts them together."""

@@ -1,0 +1,29 @@
+"""The `tessera` command line: every command, put together under one typer app."""
+
+from __future__ import annotations
+
+import typer
+
+from tessera.cli.commands import demo, server, transfer, users
+from tessera.cli.runtime import FriendlyErrors
+
+app = typer.Typer(
+    cls=FriendlyErrors,
+    help="Tessera: self-hosted labeling for AI training data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(server.init)
+app.add_typer(server.db_app, name="db")
+app.command()(server.serve)
+app.command()(demo.demo)
+app.add_typer(users.user_app, name="user")
+app.add_typer(users.token_app, name="token")
+app.command("import")(transfer.import_file)
+app.command("export")(transfer.export)
+
+
+def main() -> None:
+    """Entry point of the `tessera` script."""
+    app()

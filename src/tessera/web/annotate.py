@@ -1,0 +1,172 @@
+"""The annotate page: serve the next task as an htmx partial, take submissions and skips."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from tessera.domain.entities import Task
+from tessera.domain.errors import Conflict, Forbidden, InvalidInput
+from tessera.domain.label_schema import LabelSchema, QuestionType
+from tessera.services import assignment, projects, workspaces
+from tessera.services.policies import Action, can
+from tessera.web.auth import CheckedSession, CurrentSession, SessionDep, WebSession
+from tessera.web.templating import progress_of, render
+
+router = APIRouter(include_in_schema=False)
+QUESTION_PREFIX = "q."
+
+
+async def read_form(request: Request) -> FormData:
+    """The submitted form (parsed once; Starlette caches it for the CSRF check too)."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+
+
+@router.get("/w/{wid}/p/{pid}/annotate")
+def annotate_page(
+    wid: int, pid: int, request: Request, db: SessionDep, session: CurrentSession
+) -> Response:
+    """The page shell; its task area asks for the next task as soon as it loads."""
+    ws, role = workspaces.get_workspace(db, actor=session.user, workspace_id=wid)
+    if not can(role, Action.ANNOTATE):
+        raise Forbidden(f"your role ({role.value}) may not annotate")
+    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    return render(
+        request,
+        "annotate.html",
+        {
+            "user": session.user,
+            "csrf": session.csrf_token,
+            "workspace": ws,
+            "project": project,
+            "progress": progress_of(project),
+        },
+    )
+
+
+@router.post("/w/{wid}/p/{pid}/annotate/next")
+def next_task(
+    wid: int, pid: int, request: Request, db: SessionDep, session: CheckedSession
+) -> Response:
+    """Lease the next task (or return the live one) and render it."""
+    return _step(request, db, session, wid, pid)
+
+
+@router.post("/w/{wid}/tasks/{aid}/submit")
+def submit(
+    wid: int,
+    aid: int,
+    request: Request,
+    db: SessionDep,
+    session: CheckedSession,
+    form: FormDep,
+) -> Response:
+    """Store the answer, then render the next task and the new progress in one response."""
+    pid = _project_id(form)
+    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    value = answer_from_form(project.label_schema, form)
+    try:
+        assignment.submit_annotation(
+            db, actor=session.user, workspace_id=wid, assignment_id=aid, value=value
+        )
+    except InvalidInput as exc:
+        return _step(request, db, session, wid, pid, error=exc.message, answers=value, status=422)
+    except Conflict as exc:
+        return _step(request, db, session, wid, pid, notice=exc.message)
+    return _step(request, db, session, wid, pid)
+
+
+@router.post("/w/{wid}/tasks/{aid}/skip")
+def skip(
+    wid: int,
+    aid: int,
+    request: Request,
+    db: SessionDep,
+    session: CheckedSession,
+    form: FormDep,
+) -> Response:
+    """Give the task back (with an optional reason) and render the next one."""
+    pid = _project_id(form)
+    reason = form.get("reason")
+    try:
+        assignment.skip_task(
+            db,
+            actor=session.user,
+            workspace_id=wid,
+            assignment_id=aid,
+            reason=reason.strip() if isinstance(reason, str) else "",
+        )
+    except Conflict as exc:
+        return _step(request, db, session, wid, pid, notice=exc.message)
+    return _step(request, db, session, wid, pid)
+
+
+def answer_from_form(schema: LabelSchema, form: FormData) -> dict[str, object]:
+    """Build the answer: a value per single choice, a list per multi choice, text as typed.
+
+    Unanswered questions are left out, so the schema decides whether they were required.
+    Inputs are named `q.<question>` ('.' cannot occur in a question's name), so a question
+    can never collide with the form's own fields (the CSRF token, the skip reason).
+    """
+    value: dict[str, object] = {}
+    for q in schema.questions:
+        key = QUESTION_PREFIX + q.name
+        if q.type is QuestionType.MULTI_CHOICE:
+            chosen = [v for v in form.getlist(key) if isinstance(v, str) and v]
+            if chosen:
+                value[q.name] = chosen
+            continue
+        raw = form.get(key)
+        if isinstance(raw, str) and raw != "":
+            value[q.name] = raw
+    return value
+
+
+def _project_id(form: FormData) -> int:
+    raw = form.get("project_id")
+    if not isinstance(raw, str) or not raw.isdigit():
+        raise InvalidInput("missing or not a number", field="project_id")
+    return int(raw)
+
+
+def _step(
+    request: Request,
+    db: Session,
+    session: WebSession,
+    wid: int,
+    pid: int,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    answers: dict[str, object] | None = None,
+    status: int = 200,
+) -> Response:
+    """The task partial (or 'all done') plus an out-of-band update of the progress block."""
+    task: Task | None = assignment.next_task(
+        db, actor=session.user, workspace_id=wid, project_id=pid
+    )
+    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    return render(
+        request,
+        "_step.html",
+        {
+            "user": session.user,
+            "csrf": session.csrf_token,
+            "workspace_id": wid,
+            "project": project,
+            "progress": progress_of(project),
+            "task": task,
+            "error": error,
+            "notice": notice,
+            "answers": answers or {},
+            "oob": True,
+        },
+        status=status,
+    )

@@ -1,0 +1,156 @@
+"""Workspace and project pages: lists with progress, the project page, import and export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from tessera.domain.entities import ImportReport, Project
+from tessera.domain.errors import InvalidInput
+from tessera.formats import detect_format
+from tessera.services import imports, projects, workspaces
+from tessera.services.exports import ExportFormat, export_project
+from tessera.services.policies import Action, can
+from tessera.web.auth import CheckedSession, CurrentSession, SessionDep, WebSession
+from tessera.web.templating import progress_of, render
+
+router = APIRouter(include_in_schema=False)
+
+ACCEPTED_UPLOADS = ".json,.jsonl,.ndjson,.csv"
+_MEDIA_TYPES = {
+    ExportFormat.JSONL: "application/x-ndjson",
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+}
+
+
+def _page(
+    request: Request, session: WebSession, name: str, *, status: int = 200, **context: object
+) -> Response:
+    return render(
+        request,
+        name,
+        {"user": session.user, "csrf": session.csrf_token, **context},
+        status=status,
+    )
+
+
+def _project_cards(db: Session, session: WebSession, workspace_id: int) -> list[dict[str, object]]:
+    found = projects.list_projects(db, actor=session.user, workspace_id=workspace_id)
+    return [{"project": p, "progress": progress_of(p)} for p in found]
+
+
+@router.get("/")
+def home(request: Request, db: SessionDep, session: CurrentSession) -> Response:
+    """Every workspace of the user, each with its projects and their progress."""
+    rows = [
+        {"workspace": ws, "role": role, "projects": _project_cards(db, session, ws.id)}
+        for ws, role in workspaces.list_my_workspaces(db, actor=session.user)
+    ]
+    return _page(request, session, "home.html", workspaces=rows)
+
+
+@router.get("/w/{wid}")
+def workspace_page(wid: int, request: Request, db: SessionDep, session: CurrentSession) -> Response:
+    ws, role = workspaces.get_workspace(db, actor=session.user, workspace_id=wid)
+    cards = _project_cards(db, session, wid)
+    return _page(request, session, "workspace.html", workspace=ws, role=role, projects=cards)
+
+
+def _render_project(
+    request: Request,
+    db: Session,
+    session: WebSession,
+    wid: int,
+    pid: int,
+    *,
+    report: ImportReport | None = None,
+    import_error: str | None = None,
+    status: int = 200,
+) -> Response:
+    ws, role = workspaces.get_workspace(db, actor=session.user, workspace_id=wid)
+    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    return _page(
+        request,
+        session,
+        "project.html",
+        workspace=ws,
+        project=project,
+        progress=progress_of(project),
+        can_annotate=can(role, Action.ANNOTATE),
+        can_import=can(role, Action.IMPORT_ITEMS),
+        can_export=can(role, Action.EXPORT),
+        accepted=ACCEPTED_UPLOADS,
+        report=report,
+        import_error=import_error,
+        status=status,
+    )
+
+
+@router.get("/w/{wid}/p/{pid}")
+def project_page(
+    wid: int, pid: int, request: Request, db: SessionDep, session: CurrentSession
+) -> Response:
+    return _render_project(request, db, session, wid, pid)
+
+
+@router.post("/w/{wid}/p/{pid}/import")
+def import_form(
+    wid: int,
+    pid: int,
+    request: Request,
+    db: SessionDep,
+    session: CheckedSession,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Import an uploaded JSON, JSONL or CSV file; show the report, or the error and its line."""
+    fmt = detect_format(file.filename, None)
+    if fmt is None:
+        error = "choose a .json, .jsonl or .csv file"
+        return _render_project(request, db, session, wid, pid, import_error=error, status=422)
+    try:
+        report = imports.import_items(
+            db, actor=session.user, workspace_id=wid, project_id=pid, stream=file.file, fmt=fmt
+        )
+    except InvalidInput as exc:
+        return _render_project(request, db, session, wid, pid, import_error=exc.message, status=422)
+    return _render_project(request, db, session, wid, pid, report=report)
+
+
+@router.get("/w/{wid}/p/{pid}/export.{fmt}")
+def export(
+    wid: int, pid: int, fmt: ExportFormat, request: Request, session: CurrentSession
+) -> StreamingResponse:
+    """Stream every item with every annotation as a download."""
+    db: Session = request.app.state.database.session()  # lives as long as the stream
+    try:
+        project, chunks = export_project(
+            db, actor=session.user, workspace_id=wid, project_id=pid, fmt=fmt
+        )
+    except Exception:
+        db.close()
+        raise
+
+    def stream() -> Iterator[bytes]:
+        try:
+            yield from chunks
+        finally:
+            db.close()
+
+    filename = f"{_slug(project)}.{fmt.value}"
+    return StreamingResponse(
+        stream(),
+        media_type=_MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _slug(project: Project) -> str:
+    cleaned = "".join(
+        c if c.isascii() and c.isalnum() else "-" for c in project.name.lower()
+    ).strip("-")
+    return f"project-{project.id}-{cleaned[:40]}".rstrip("-")
