@@ -225,15 +225,11 @@ class World:
         )
 
 
-def make_world(
-    client: TestClient, factory: Factory, *, items: int = 5, overlap: int = 1
-) -> World:
+def make_world(client: TestClient, factory: Factory, *, items: int = 5, overlap: int = 1) -> World:
     owner = factory.person(label="owner", with_password=False)
     ws = factory.workspace(owner)
     manager = factory.add(ws, owner, Role.MANAGER, with_password=False)
-    annotators = [
-        factory.add(ws, owner, Role.ANNOTATOR, with_password=False) for _ in range(2)
-    ]
+    annotators = [factory.add(ws, owner, Role.ANNOTATOR, with_password=False) for _ in range(2)]
     r = client.post(
         f"/api/workspaces/{ws.id}/projects",
         json={"name": "Reviews", "label_schema": TEXT_SCHEMA, "annotations_per_item": overlap},

@@ -1,0 +1,135 @@
+"""Contract: every API route answers another workspace's ids with 404 and changes nothing.
+
+The routes come from the OpenAPI schema, so a route added later is covered automatically; it
+only needs a valid example body below (the test fails, naming it, until it has one).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import TEXT_SCHEMA, Factory, Person, World, make_world
+
+BODIES: dict[tuple[str, str], Any] = {
+    ("patch", "/api/workspaces/{workspace_id}"): {"name": "taken over"},
+    ("post", "/api/workspaces/{workspace_id}/members"): {
+        "email": "intruder@example.org",
+        "role": "owner",
+    },
+    ("patch", "/api/workspaces/{workspace_id}/members/{user_id}"): {"role": "owner"},
+    ("post", "/api/workspaces/{workspace_id}/projects"): {
+        "name": "planted",
+        "label_schema": TEXT_SCHEMA,
+    },
+    ("patch", "/api/workspaces/{workspace_id}/projects/{project_id}"): {"name": "renamed"},
+    ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/items/import"): (
+        b'{"text": "planted"}\n'
+    ),
+    ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/tasks/next"): None,
+    ("post", "/api/workspaces/{workspace_id}/tasks/{assignment_id}/annotations"): {
+        "value": {"sentiment": "negative"}
+    },
+    ("post", "/api/workspaces/{workspace_id}/tasks/{assignment_id}/skip"): {"reason": "x"},
+}
+NO_BODY = {"get", "delete"}
+UNSCOPED = {"/api/me", "/api/workspaces"}  # no ids in the path; checked separately below
+
+
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    spec = client.get("/api/openapi.json").json()
+    return [(m, p) for p, ops in spec["paths"].items() for m in ops if p not in UNSCOPED]
+
+
+def _snapshot(w: World) -> tuple[Any, ...]:
+    h = w.owner.headers
+    export = w.client.get(f"{w.project_url}/export?format=jsonl", headers=h).text
+    return (
+        w.client.get(w.base, headers=h).json(),
+        w.client.get(f"{w.base}/members", headers=h).json(),
+        w.client.get(f"{w.base}/projects", headers=h).json(),
+        [json.loads(x) for x in export.splitlines()],
+    )
+
+
+def _call(client: TestClient, method: str, path: str, who: Person, body: Any) -> Any:
+    kwargs: dict[str, Any] = {"headers": dict(who.headers)}
+    if isinstance(body, bytes):
+        kwargs["content"] = body
+        kwargs["params"] = {"format": "jsonl"}
+    elif body is not None:
+        kwargs["json"] = body
+    return client.request(method.upper(), path, **kwargs)
+
+
+@pytest.fixture
+def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, int]]:
+    w = make_world(client, factory, items=3)
+    live = w.next_task(w.annotators[0])  # a live lease, so the task ids are real
+    ids = {
+        "workspace_id": w.workspace.id,
+        "project_id": w.project_id,
+        "assignment_id": live["assignment_id"],
+        "user_id": w.annotators[1].user.id,
+    }
+    return w, ids
+
+
+def test_every_route_hides_another_workspace(
+    client: TestClient, factory: Factory, victim: tuple[World, dict[str, int]]
+) -> None:
+    w, ids = victim
+    attacker_world = make_world(client, factory, items=1)
+    attackers = [attacker_world.owner, attacker_world.annotators[0]]
+    before = _snapshot(w)
+    checked = 0
+    for method, template in _routes(client):
+        if method not in NO_BODY and (method, template) not in BODIES:
+            pytest.fail(f"add an example body for {method.upper()} {template} to BODIES")
+        body = BODIES.get((method, template))
+        # 1: every id is the victim's. 2: the attacker's own workspace with the victim's ids.
+        own = {**ids, "workspace_id": attacker_world.workspace.id}
+        variants = [ids] if "{workspace_id}" not in template else [ids, own]
+        for values in variants:
+            if values is own and set(re.findall(r"{(\w+)}", template)) == {"workspace_id"}:
+                continue  # only the attacker's own workspace: nothing foreign to reach
+            path = template.format(**values)
+            # In their own workspace only the owner (allowed everything) reaches the object
+            # lookup; an annotator there is refused by role first, which reveals nothing.
+            for who in attackers if values is ids else attackers[:1]:
+                r = _call(client, method, path, who, body)
+                assert r.status_code == 404, (method, path, r.status_code, r.text)
+                assert r.json()["error"]["code"] == "not_found"
+                checked += 1
+    assert checked >= 20
+    assert _snapshot(w) == before
+
+
+def test_lists_show_only_own_workspaces(
+    client: TestClient, factory: Factory, victim: tuple[World, dict[str, int]]
+) -> None:
+    w, _ = victim
+    other = make_world(client, factory, items=0)
+    names = [x["id"] for x in client.get("/api/workspaces", headers=other.owner.headers).json()]
+    assert names == [other.workspace.id]
+    assert w.workspace.id not in names
+
+
+def test_missing_and_foreign_bodies_are_identical(
+    client: TestClient, factory: Factory, victim: tuple[World, dict[str, int]]
+) -> None:
+    w, ids = victim
+    other = make_world(client, factory, items=0)
+    foreign = client.get(
+        f"/api/workspaces/{other.workspace.id}/projects/{ids['project_id']}",
+        headers=other.owner.headers,
+    )
+    missing = client.get(
+        f"/api/workspaces/{other.workspace.id}/projects/999999999", headers=other.owner.headers
+    )
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == missing.json()
