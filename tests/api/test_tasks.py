@@ -105,9 +105,10 @@ def test_expired_lease_returns_item_and_late_submit_rules(world: World, factory:
         now = utcnow()
         ta = assignment.next_task(db, actor=a, workspace_id=ws, project_id=w.project_id, now=now)
         assert ta is not None
-        assert assignment.next_task(
-            db, actor=b, workspace_id=ws, project_id=w.project_id, now=now
-        ) is None
+        assert (
+            assignment.next_task(db, actor=b, workspace_id=ws, project_id=w.project_id, now=now)
+            is None
+        )
         later = now + timedelta(seconds=901)  # default lease_ttl_s is 900
         tb = assignment.next_task(db, actor=b, workspace_id=ws, project_id=w.project_id, now=later)
         assert tb is not None and tb.item.id == ta.item.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cli_runner import Cli, ok, refused
+
 from tessera.services import accounts, demo, projects
 from tessera.settings import Settings
 from tessera.storage.engine import Database

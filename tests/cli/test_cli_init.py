@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 from cli_runner import Cli, ok
+
 from tessera.settings import MASTER_KEY_FILE, SECRET_KEY_FILE, Settings, load_keys
 from tessera.storage import migrate
 from tessera.storage.engine import make_single_use_engine

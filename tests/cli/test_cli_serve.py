@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import httpx
+from cli_runner import Cli, ok, refused
 from sqlalchemy import text
 
-from cli_runner import Cli, ok, refused
 from tessera.settings import Settings, create_keys
 from tessera.storage.engine import make_single_use_engine
 

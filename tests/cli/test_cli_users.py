@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from cli_runner import Cli, ok, refused
+
 from tessera.domain.errors import Unauthenticated
 from tessera.services import accounts
 from tessera.settings import Settings

@@ -122,7 +122,7 @@ def test_lists_show_only_own_workspaces(
 def test_missing_and_foreign_bodies_are_identical(
     client: TestClient, factory: Factory, victim: tuple[World, dict[str, int]]
 ) -> None:
-    w, ids = victim
+    _, ids = victim
     other = make_world(client, factory, items=0)
     foreign = client.get(
         f"/api/workspaces/{other.workspace.id}/projects/{ids['project_id']}",

@@ -179,10 +179,29 @@ def test_label_three_items_with_the_keyboard(
                 )
             expect(page.locator(".done-count")).to_have_text("3")
             page.screenshot(path=ARTIFACTS / "web-annotate-after.png", full_page=True)
+            skipped = page.locator("#task-form").get_attribute("data-assignment")
+            page.keyboard.press("s")  # skip: the next item comes, nothing is counted
+            expect(page.locator("#task-form")).not_to_have_attribute(
+                "data-assignment", skipped or ""
+            )
+            expect(progress).to_have_attribute("data-done", "3")
 
             page.goto(server + f"/w/{ws.id}/p/{project.id}")
             expect(page.locator("#count-done")).to_have_text("3")
             expect(page.locator("#count-annotations")).to_have_text("3")
+            expect(page.locator("#import")).to_have_count(0)  # annotators cannot import
+
+            page.click("text=Log out")
+            page.wait_for_url(server + "/login")
+            page.goto(server + f"/w/{ws.id}/p/{project.id}")
+            page.wait_for_url(server + "/login")  # the session is gone
+            page.fill("input[name=email]", owner.email)
+            page.fill("input[name=password]", TEST_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(server + "/")
+            page.goto(server + f"/w/{ws.id}/p/{project.id}")
+            expect(page.locator("#export a")).to_have_count(2)
+            page.screenshot(path=ARTIFACTS / "web-project.png", full_page=True)
         finally:
             browser.close()
 

@@ -8,11 +8,14 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.datastructures import FormData
 
 from conftest import TEST_PASSWORD, TEXT_SCHEMA, Factory, Person
 from tessera.domain.entities import Project, Role
+from tessera.domain.label_schema import parse_label_schema
 from tessera.formats import ImportFormat
 from tessera.services import imports, projects
+from tessera.web.annotate import answer_from_form
 from tessera.web.pages import NOT_FOUND_MESSAGE
 
 HTMX = {"HX-Request": "true"}
@@ -310,7 +313,7 @@ def test_export_download_contains_the_annotation(client: TestClient, factory: Fa
     assert r.headers["content-type"].startswith("application/x-ndjson")
     assert "attachment" in r.headers["content-disposition"]
     (line,) = [json.loads(x) for x in r.text.splitlines()]
-    assert line["annotations"][0]["value"] == {"q.sentiment": "negative", "q.note": "a, b"}
+    assert line["annotations"][0]["value"] == {"sentiment": "negative", "note": "a, b"}
     assert line["annotations"][0]["annotator"] == owner.email
     r = client.get(f"/w/{ws.id}/p/{project.id}/export.csv")
     assert r.status_code == 200 and "negative" in r.text and '"a, b"' in r.text
@@ -336,3 +339,27 @@ def test_pages_carry_no_inline_script_or_style(client: TestClient, factory: Fact
     ):
         assert " style=" not in text and "<style" not in text
         assert re.search(r"<script(?![^>]*\bsrc=)", text) is None
+
+
+def test_answers_are_read_from_namespaced_inputs() -> None:
+    schema = parse_label_schema(
+        {
+            "fields": [{"name": "text"}],
+            "questions": [
+                {"name": "reason", "type": "text", "required": False},
+                {"name": "csrf_token", "type": "single_choice", "options": ["a", "b"]},
+                {"name": "tags", "type": "multi_choice", "options": ["x", "y"], "required": False},
+            ],
+        }
+    )
+    form = FormData(
+        [
+            ("csrf_token", "secret"),
+            ("reason", "skip reason"),
+            ("q.reason", ""),
+            ("q.csrf_token", "b"),
+            ("q.tags", "x"),
+            ("q.tags", "y"),
+        ]
+    )
+    assert answer_from_form(schema, form) == {"csrf_token": "b", "tags": ["x", "y"]}
