@@ -41,3 +41,27 @@ def test_openapi_is_served(world: World) -> None:
     spec = world.client.get("/api/openapi.json").json()
     assert "/api/workspaces/{workspace_id}/projects/{project_id}/tasks/next" in spec["paths"]
     assert world.client.get("/api/docs").status_code == 200
+
+
+def test_nul_and_invalid_utf8_in_json_bodies(world: World) -> None:
+    h = world.owner.headers
+    for name in ("evil\x00name", "ok"):
+        r = world.client.patch(world.base, json={"name": name}, headers=h)
+        assert r.status_code == (422 if "\x00" in name else 200), r.text
+    r = world.client.post(
+        f"{world.base}/members",
+        json={"email": "a\x00b@example.org", "role": "annotator"},
+        headers=h,
+    )
+    assert r.status_code == 422
+    r = world.client.patch(
+        world.base,
+        content=b'{"name": "\xff\xfe"}',
+        headers={**h, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "bad_request"
+    r = world.client.patch(
+        world.project_url, json={"description": "x\x00"}, headers=world.manager.headers
+    )
+    assert r.status_code == 422

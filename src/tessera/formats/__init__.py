@@ -8,11 +8,11 @@ from tessera.formats.base import (
     SourceRecord,
     detect_format,
     read_lines,
-    read_records,
 )
 from tessera.formats.csv import neutralise_formula, read_csv, write_csv
 from tessera.formats.json_array import read_json_array
 from tessera.formats.jsonl import read_jsonl, write_jsonl
+from tessera.formats.readers import read_records
 
 __all__ = [
     "ChunkWriter",

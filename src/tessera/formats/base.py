@@ -87,25 +87,6 @@ def detect_format(filename: str | None, content_type: str | None) -> ImportForma
     return None
 
 
-def read_records(stream: BinaryIO, fmt: ImportFormat) -> Iterator[SourceRecord]:
-    """Stream the records of a file in the given format.
-
-    Raises:
-        InvalidInput: the file is malformed; the error names the line.
-    """
-    # Imported here because each reader module imports SourceRecord from this one.
-    from tessera.formats.csv import read_csv
-    from tessera.formats.json_array import read_json_array
-    from tessera.formats.jsonl import read_jsonl
-
-    readers: dict[ImportFormat, RecordReader] = {
-        ImportFormat.JSON: read_json_array,
-        ImportFormat.JSONL: read_jsonl,
-        ImportFormat.CSV: read_csv,
-    }
-    return readers[fmt](stream)
-
-
 def read_lines(
     stream: BinaryIO,
     *,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tessera.domain.entities import ApiToken, User
 from tessera.domain.errors import Conflict, InvalidInput, Unauthenticated
+from tessera.domain.text_rules import checked_text
 from tessera.security import passwords, tokens
 from tessera.services.clock import utcnow
 from tessera.storage.engine import read_transaction, write_transaction
@@ -25,7 +26,7 @@ class NewApiToken:
 
 def normalise_email(email: str) -> str:
     """Trim and lowercase; refuse what cannot be an address."""
-    clean = email.strip().lower()
+    clean = checked_text(email, field="email", min_chars=3, max_chars=EMAIL_MAX_CHARS).lower()
     local, _, domain = clean.partition("@")
     if not local or not domain or len(clean) > EMAIL_MAX_CHARS or any(c.isspace() for c in clean):
         raise InvalidInput("not a valid email address", field="email")
@@ -46,7 +47,7 @@ def create_user_locked(
     return user_repo.add_user(
         db,
         email=email,
-        name=name.strip() or email.split("@")[0],
+        name=checked_text(name, field="name", max_chars=200) or email.split("@")[0],
         password_hash=passwords.hash_password(password) if password else None,
         is_operator=is_operator,
         now=utcnow(),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from tessera.domain.entities import Item, ItemStatus, Project, User
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.label_schema import parse_label_schema
+from tessera.domain.text_rules import checked_text
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import read_transaction, write_transaction
@@ -23,10 +24,10 @@ PAGE_MAX = 1000
 def _check_settings(
     name: str | None, description: str | None, overlap: int | None, lease_ttl_s: int | None
 ) -> None:
-    if name is not None and not (0 < len(name.strip()) <= NAME_MAX_CHARS):
-        raise InvalidInput(f"must be 1-{NAME_MAX_CHARS} characters", field="name")
-    if description is not None and len(description) > DESCRIPTION_MAX_CHARS:
-        raise InvalidInput(f"at most {DESCRIPTION_MAX_CHARS} characters", field="description")
+    if name is not None:
+        checked_text(name, field="name", min_chars=1, max_chars=NAME_MAX_CHARS)
+    if description is not None:
+        checked_text(description, field="description", max_chars=DESCRIPTION_MAX_CHARS)
     if overlap is not None and not 1 <= overlap <= MAX_OVERLAP:
         raise InvalidInput(f"must be between 1 and {MAX_OVERLAP}", field="annotations_per_item")
     lo, hi = LEASE_TTL_RANGE_S
@@ -101,7 +102,10 @@ def list_projects(db: Session, *, actor: User, workspace_id: int) -> list[Projec
 
 def get_project(db: Session, *, actor: User, workspace_id: int, project_id: int) -> Project:
     with read_transaction(db):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        try:
+            authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        except NotFound:
+            raise NotFound("project", project_id) from None
         return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
 
 
@@ -137,5 +141,8 @@ def locate_project(db: Session, *, actor: User, project_id: int) -> Project:
         workspace_id = project_repo.find_project_workspace(db, project_id=project_id)
         if workspace_id is None:
             raise NotFound("project", project_id)
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        try:
+            authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        except NotFound:
+            raise NotFound("project", project_id) from None
         return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)

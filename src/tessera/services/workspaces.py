@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Membership, Role, User, Workspace
 from tessera.domain.errors import Conflict, Forbidden, InvalidInput
+from tessera.domain.text_rules import checked_text
 from tessera.security.passwords import generate_password
 from tessera.services.accounts import create_user_locked, normalise_email
 from tessera.services.clock import utcnow
@@ -26,10 +27,7 @@ class AddedMember:
 
 
 def _clean_name(name: str) -> str:
-    clean = name.strip()
-    if not clean or len(clean) > NAME_MAX_CHARS:
-        raise InvalidInput(f"must be 1-{NAME_MAX_CHARS} characters", field="name")
-    return clean
+    return checked_text(name, field="name", min_chars=1, max_chars=NAME_MAX_CHARS)
 
 
 def create_workspace(db: Session, *, actor: User, name: str, owner_email: str | None) -> Workspace:
