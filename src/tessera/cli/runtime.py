@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from tessera.app import open_database
 from tessera.domain.entities import User
 from tessera.domain.errors import InvalidInput, TesseraError
 from tessera.services.accounts import normalise_email
@@ -72,6 +71,8 @@ class FriendlyErrors(TyperGroup):
 @contextmanager
 def session_for(settings: Settings) -> Iterator[Session]:
     """A session on the checked database (keys present, schema current), closed afterwards."""
+    from tessera.app import open_database  # here: it imports FastAPI, slow for `--help`
+
     database: Database = open_database(settings)
     try:
         with database.session() as db:

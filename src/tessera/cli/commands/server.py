@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from tessera import __version__
-from tessera.app import create_app
 from tessera.cli.runtime import DataDirOption, console, describe_database, load_settings
 from tessera.settings import MASTER_KEY_FILE, SECRET_KEY_FILE, Settings, create_keys
 from tessera.storage import migrate
@@ -93,6 +91,10 @@ def serve(
     ] = None,
 ) -> None:
     """Run the web server; refuses to start without keys or on an out-of-date schema."""
+    import uvicorn  # here, like the app: only `serve` needs the web stack
+
+    from tessera.app import create_app
+
     settings = load_settings(data_dir)
     host = host or settings.host
     port = port or settings.port

@@ -1,0 +1,130 @@
+"""What the benchmarks share: machine facts, medians, a `tessera serve` subprocess, RSS readings."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tessera import __version__
+
+TESSERA = [sys.executable, "-m", "tessera.cli"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the Markdown table: a figure, its median over `runs`, how it was measured."""
+
+    benchmark: str
+    figure: str
+    median: str
+    runs: int
+    how: str
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def machine() -> str:
+    """One line naming the machine, OS, Python, SQLite and Tessera versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{cpu} ({os.cpu_count()} logical CPUs{mem}); {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; "
+        f"Tessera {__version__}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def proc_status_kib(pid: int, key: str) -> int:
+    """A memory figure (VmRSS, VmHWM ...) of a live process, in KiB, from /proc/PID/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> str:
+    """Run a `tessera` command to completion; its stdout, or the whole output on failure."""
+    done = subprocess.run([*TESSERA, *args], capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"tessera {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    seconds_to_ready: float
+
+
+@contextmanager
+def serving(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`tessera serve` on a free port, ready (GET /healthz answered 200); stopped afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    cmd = [*TESSERA, "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        with httpx.Client(timeout=1.0) as client:
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"`tessera serve` exited with {process.returncode}")
+                try:
+                    if client.get(url + "/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.perf_counter() - started > 60:
+                    raise RuntimeError("`tessera serve` did not answer within 60 s")
+                time.sleep(0.005)
+        yield Server(process, url, time.perf_counter() - started)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def markdown(rows: Sequence[Row]) -> str:
+    lines = [
+        "| benchmark | figure | median | runs | how |",
+        "|---|---|---:|---:|---|",
+    ]
+    lines += [f"| {r.benchmark} | {r.figure} | {r.median} | {r.runs} | {r.how} |" for r in rows]
+    return "\n".join(lines)
