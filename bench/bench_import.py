@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 
 from harness import TESSERA, Row, cli, machine, markdown, median, proc_status_kib, serving
-from tessera.app import open_database
 from tessera.services import accounts, projects, workspaces
 from tessera.settings import Settings
+from tessera.startup import open_database
 
 # Short texts are drawn from these words (SIM905 would turn a literal .split() into a list).
 VOCABULARY = (

@@ -11,32 +11,12 @@ from tessera import __version__
 from tessera.api.errors import install_error_handlers
 from tessera.api.limits import JSON_BODY_MAX_BYTES, BodyLimit, SecurityHeaders
 from tessera.api.routes import projects, tasks, workspaces
-from tessera.domain.errors import Locked
-from tessera.security.envelope import MasterKeyCipher
 from tessera.settings import Settings, load_keys
-from tessera.storage import migrate
-from tessera.storage.engine import Database, make_engine
+from tessera.startup import open_database
+from tessera.storage.engine import Database
 from tessera.web import pages
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-
-
-class SchemaOutOfDate(Locked):
-    """The database is behind the code."""
-
-
-def open_database(settings: Settings) -> Database:
-    """Connect, check the schema is current, and attach the content cipher."""
-    keys = load_keys(settings)
-    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
-    current, head = migrate.current_revision(engine), migrate.head_revision()
-    if current != head:
-        engine.dispose()
-        raise SchemaOutOfDate(
-            f"the database schema is at {current or 'nothing'}, this version needs {head}: "
-            "run `tessera db upgrade`"
-        )
-    return Database(engine, MasterKeyCipher(keys.master_key))
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:

@@ -47,7 +47,7 @@ def test_reimport_is_idempotent(empty: World) -> None:
 
 
 def test_csv_with_quotes_and_newlines(empty: World) -> None:
-    body = 'external_id,text\r\nc1,"hello, ""world"""\r\nc2,"two\nlines"\r\n'.encode()
+    body = b'external_id,text\r\nc1,"hello, ""world"""\r\nc2,"two\nlines"\r\n'
     r = _post(empty, body, fmt="csv")
     assert r.json()["created"] == 2  # type: ignore[attr-defined]
     items = empty.client.get(f"{empty.project_url}/items", headers=empty.manager.headers).json()

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
 from tessera.domain.entities import User
-from tessera.domain.errors import InvalidInput, TesseraError
-from tessera.services.accounts import normalise_email
+from tessera.domain.errors import TesseraError
+from tessera.services import accounts
 from tessera.settings import MissingSecret, Settings
-from tessera.storage.engine import Database, read_transaction
-from tessera.storage.repositories import users as user_repo
+from tessera.startup import open_database
+from tessera.storage.engine import Database
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -71,8 +71,6 @@ class FriendlyErrors(TyperGroup):
 @contextmanager
 def session_for(settings: Settings) -> Iterator[Session]:
     """A session on the checked database (keys present, schema current), closed afterwards."""
-    from tessera.app import open_database  # here: it imports FastAPI, slow for `--help`
-
     database: Database = open_database(settings)
     try:
         with database.session() as db:
@@ -83,11 +81,4 @@ def session_for(settings: Settings) -> Iterator[Session]:
 
 def actor_by_email(db: Session, email: str) -> User:
     """The active user a command acts as (`--as EMAIL`)."""
-    # Belongs in services.accounts (a public get_user_by_email); until then, read it here.
-    with read_transaction(db):
-        user = user_repo.find_user_by_email(db, email=normalise_email(email))
-    if user is None:
-        raise InvalidInput(f"no user with the email {email!r}")
-    if not user.is_active:
-        raise InvalidInput(f"the user {email!r} is deactivated")
-    return user
+    return accounts.get_user_by_email(db, email=email)

@@ -86,6 +86,15 @@ def _user_by_email(db: Session, email: str) -> User:
     return user
 
 
+def get_user_by_email(db: Session, *, email: str) -> User:
+    """The active user with this email (for entry points acting as someone, like the CLI)."""
+    with read_transaction(db):
+        user = _user_by_email(db, email)
+    if not user.is_active:
+        raise InvalidInput("this user is deactivated", field="email")
+    return user
+
+
 def authenticate(db: Session, *, email: str, password: str) -> User:
     """The active user with this email and password, or Unauthenticated (same for every cause)."""
     with read_transaction(db):

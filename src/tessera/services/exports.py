@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,8 @@ from tessera.storage.repositories.annotations import AnnotationWithAuthor
 BATCH_SIZE = 500
 MULTI_CHOICE_SEPARATOR = "|"
 
+Progress = Callable[[int], None]
+
 
 class ExportFormat(StrEnum):
     JSONL = "jsonl"
@@ -27,22 +29,36 @@ class ExportFormat(StrEnum):
 
 
 def export_project(
-    db: Session, *, actor: User, workspace_id: int, project_id: int, fmt: ExportFormat
+    db: Session,
+    *,
+    actor: User,
+    workspace_id: int,
+    project_id: int,
+    fmt: ExportFormat,
+    progress: Progress | None = None,
 ) -> tuple[Project, Iterator[bytes]]:
     """Check access now, then return the project and a lazy stream of the export's bytes.
 
     The stream reads the items in keyset batches, so memory stays flat however big the
     project is; the caller must keep `db` open until the stream is exhausted.
+
+    Args:
+        progress: called with the number of items read so far, after each batch.
     """
     with read_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.EXPORT)
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+    items = _batches(db, project, progress)
     if fmt is ExportFormat.JSONL:
-        return project, write_jsonl(_json_records(db, project))
-    return project, write_csv(_csv_header(project), _csv_rows(db, project))
+        return project, write_jsonl(_json_records(items))
+    return project, write_csv(_csv_header(project), _csv_rows(project, items))
 
 
-def _batches(db: Session, project: Project) -> Iterator[tuple[Item, list[AnnotationWithAuthor]]]:
+ItemWithAnswers = tuple[Item, list[AnnotationWithAuthor]]
+
+
+def _batches(db: Session, project: Project, progress: Progress | None) -> Iterator[ItemWithAnswers]:
+    done = 0
     with read_transaction(db):
         for page in item_repo.iter_items(
             db, workspace_id=project.workspace_id, project_id=project.id, batch_size=BATCH_SIZE
@@ -52,10 +68,13 @@ def _batches(db: Session, project: Project) -> Iterator[tuple[Item, list[Annotat
             )
             for item in page:
                 yield item, answers[item.id]
+            done += len(page)
+            if progress:
+                progress(done)
 
 
-def _json_records(db: Session, project: Project) -> Iterator[dict[str, object]]:
-    for item, answers in _batches(db, project):
+def _json_records(items: Iterator[ItemWithAnswers]) -> Iterator[dict[str, object]]:
+    for item, answers in items:
         yield {
             "id": item.id,
             "external_id": item.external_id,
@@ -90,9 +109,9 @@ def _csv_header(project: Project) -> list[str]:
     ]
 
 
-def _csv_rows(db: Session, project: Project) -> Iterator[list[object]]:
+def _csv_rows(project: Project, items: Iterator[ItemWithAnswers]) -> Iterator[list[object]]:
     schema = project.label_schema
-    for item, answers in _batches(db, project):
+    for item, answers in items:
         head: list[object] = [item.id, item.external_id, item.status.value]
         head += [item.content.get(f.name) for f in schema.fields]
         if not answers:

@@ -57,7 +57,8 @@ def authorize(db: Session, *, actor: User, workspace_id: int, action: Action) ->
     if membership is None:
         raise NotFound("workspace", workspace_id)
     if not can(membership.role, action):
-        raise Forbidden(f"your role ({membership.role.value}) may not {action.value}")
+        doing = action.value.replace("_", " ")
+        raise Forbidden(f"your role ({membership.role.value}) may not {doing}")
     return membership
 
 

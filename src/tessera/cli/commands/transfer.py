@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import sys
@@ -111,29 +110,6 @@ def import_file(
     )
 
 
-class _ItemCounter:
-    """Counts the items in export chunks: JSONL has one per line; CSV rows share an item id."""
-
-    def __init__(self, fmt: ExportFormat) -> None:
-        self._fmt = fmt
-        self._last_id: str | None = None
-        self._header_seen = False
-
-    def count(self, chunk: bytes) -> int:
-        if self._fmt is ExportFormat.JSONL:
-            return chunk.count(b"\n")
-        # Each CSV chunk holds whole rows (formats.write_csv), so it parses on its own.
-        items = 0
-        for row in csv.reader(io.StringIO(chunk.decode("utf-8"), newline="")):
-            if not self._header_seen:
-                self._header_seen = True
-                continue
-            if row and row[0] != self._last_id:
-                items += 1
-                self._last_id = row[0]
-        return items
-
-
 def export(
     project_id: Annotated[int, typer.Argument(help="The project's id.")],
     as_email: AsOption,
@@ -152,20 +128,35 @@ def export(
     with session_for(settings) as db:
         actor = actor_by_email(db, as_email)
         located = projects.locate_project(db, actor=actor, project_id=project_id)
-        project, chunks = export_project(
-            db, actor=actor, workspace_id=located.workspace_id, project_id=project_id, fmt=fmt
-        )
-        if output is None:
-            items = _write(chunks, sys.stdout.buffer, project, fmt)
-        else:
-            # Write beside the target and rename at the end: a failed export leaves no half file.
-            partial = output.with_name(output.name + ".partial")
-            try:
-                with partial.open("wb") as sink:
-                    items = _write(chunks, sink, project, fmt)
-                partial.replace(output)
-            finally:
-                partial.unlink(missing_ok=True)
+        items = 0
+        with _export_progress(located) as progress:
+            task = progress.add_task("export", total=located.counts.items)
+
+            def advance(done: int) -> None:
+                nonlocal items
+                items = done
+                progress.update(task, completed=done)
+
+            project, chunks = export_project(
+                db,
+                actor=actor,
+                workspace_id=located.workspace_id,
+                project_id=project_id,
+                fmt=fmt,
+                progress=advance,
+            )
+            if output is None:
+                _write(chunks, sys.stdout.buffer)
+            else:
+                # Write beside the target and rename at the end: a failed export leaves no
+                # half file.
+                partial = output.with_name(output.name + ".partial")
+                try:
+                    with partial.open("wb") as sink:
+                        _write(chunks, sink)
+                    partial.replace(output)
+                finally:
+                    partial.unlink(missing_ok=True)
     where = str(output) if output else "stdout"
     seconds = time.perf_counter() - started
     err_console.print(
@@ -173,22 +164,18 @@ def export(
     )
 
 
-def _write(chunks: Iterator[bytes], sink: BinaryIO, project: Project, fmt: ExportFormat) -> int:
-    counter = _ItemCounter(fmt)
-    items = 0
-    with Progress(
+def _write(chunks: Iterator[bytes], sink: BinaryIO) -> None:
+    for chunk in chunks:
+        sink.write(chunk)
+    sink.flush()
+
+
+def _export_progress(project: Project) -> Progress:
+    return Progress(
         TextColumn(f"exporting project {project.id}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("items"),
         TimeElapsedColumn(),
         console=err_console,
-    ) as progress:
-        task = progress.add_task("export", total=project.counts.items)
-        for chunk in chunks:
-            sink.write(chunk)
-            n = counter.count(chunk)
-            items += n
-            progress.advance(task, n)
-    sink.flush()
-    return items
+    )
