@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Item, ItemStatus
 from tessera.domain.errors import NotFound
 from tessera.storage.cipher import Purpose, open_json, seal_json
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import AnyRow, items
+from tessera.storage.tables import AnyRow, UtcDateTime, items
 
 
 @dataclass(frozen=True)
@@ -65,13 +65,47 @@ def add_items(
         }
         for it in batch
     ]
-    dialect_insert = sqlite.insert if is_sqlite(db) else postgresql.insert
+    if not is_sqlite(db):
+        return _add_items_postgres(db, workspace_id, project_id, rows, now)
     stmt = (
-        dialect_insert(items)
+        sqlite.insert(items)
         .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
         .returning(items.c.id)
     )
     return len(db.execute(stmt, rows).all())
+
+
+# One statement with three array parameters: its text never changes, so PostgreSQL and the
+# driver reuse its plan; a multi-row VALUES list costs the driver ~50 us a row just to render.
+_PG_BULK_INSERT = text(
+    """
+    INSERT INTO items (workspace_id, project_id, external_id, content, status, priority,
+                       submitted_count, created_at)
+    SELECT :workspace_id, :project_id, t.external_id, t.content, :status, t.priority, 0, :now
+    FROM unnest(CAST(:external_ids AS text[]), CAST(:contents AS bytea[]),
+                CAST(:priorities AS integer[])) AS t(external_id, content, priority)
+    ON CONFLICT (project_id, external_id) DO NOTHING
+    RETURNING id
+    """
+).bindparams(bindparam("now", type_=UtcDateTime()))
+
+
+def _add_items_postgres(
+    db: Session, workspace_id: int, project_id: int, rows: list[dict[str, Any]], now: datetime
+) -> int:
+    result = db.execute(
+        _PG_BULK_INSERT,
+        {
+            "workspace_id": workspace_id,
+            "project_id": project_id,
+            "status": ItemStatus.OPEN.value,
+            "now": now,
+            "external_ids": [r["external_id"] for r in rows],
+            "contents": [r["content"] for r in rows],
+            "priorities": [r["priority"] for r in rows],
+        },
+    )
+    return len(result.all())
 
 
 def get_item(
