@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from tessera.domain.entities import Item, Project, User
 from tessera.domain.label_schema import QuestionType
 from tessera.formats import write_csv, write_jsonl
 from tessera.services.policies import Action, authorize
-from tessera.storage.engine import read_transaction
+from tessera.storage.engine import Database, read_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
@@ -26,6 +27,50 @@ Progress = Callable[[int], None]
 class ExportFormat(StrEnum):
     JSONL = "jsonl"
     CSV = "csv"
+
+    @property
+    def media_type(self) -> str:
+        return "application/x-ndjson" if self is ExportFormat.JSONL else "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class ExportStream:
+    """A download: its project, a suggested file name and the lazy bytes."""
+
+    project: Project
+    filename: str
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+def open_export(
+    database: Database, *, actor: User, workspace_id: int, project_id: int, fmt: ExportFormat
+) -> ExportStream:
+    """Like `export_project`, on a session of its own that closes when the stream ends.
+
+    For HTTP responses, whose body is read after the request handler has returned.
+    """
+    db = database.session()
+    try:
+        project, chunks = export_project(
+            db, actor=actor, workspace_id=workspace_id, project_id=project_id, fmt=fmt
+        )
+    except Exception:
+        db.close()
+        raise
+
+    def stream() -> Iterator[bytes]:
+        try:
+            yield from chunks
+        finally:
+            db.close()
+
+    return ExportStream(project, _filename(project, fmt), fmt.media_type, stream())
+
+
+def _filename(project: Project, fmt: ExportFormat) -> str:
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in project.name.lower())
+    return f"project-{project.id}-{slug.strip('-')[:40]}".rstrip("-") + f".{fmt.value}"
 
 
 def export_project(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -10,11 +9,11 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from tessera.domain.entities import ImportReport, Project
+from tessera.domain.entities import ImportReport
 from tessera.domain.errors import InvalidInput
 from tessera.formats import detect_format
 from tessera.services import imports, projects, workspaces
-from tessera.services.exports import ExportFormat, export_project
+from tessera.services.exports import ExportFormat, open_export
 from tessera.services.policies import Action, can
 from tessera.web.auth import CheckedSession, CurrentSession, SessionDep, WebSession
 from tessera.web.templating import progress_of, render
@@ -22,10 +21,6 @@ from tessera.web.templating import progress_of, render
 router = APIRouter(include_in_schema=False)
 
 ACCEPTED_UPLOADS = ".json,.jsonl,.ndjson,.csv"
-_MEDIA_TYPES = {
-    ExportFormat.JSONL: "application/x-ndjson",
-    ExportFormat.CSV: "text/csv; charset=utf-8",
-}
 
 
 def _page(
@@ -126,31 +121,11 @@ def export(
     wid: int, pid: int, fmt: ExportFormat, request: Request, session: CurrentSession
 ) -> StreamingResponse:
     """Stream every item with every annotation as a download."""
-    db: Session = request.app.state.database.session()  # lives as long as the stream
-    try:
-        project, chunks = export_project(
-            db, actor=session.user, workspace_id=wid, project_id=pid, fmt=fmt
-        )
-    except Exception:
-        db.close()
-        raise
-
-    def stream() -> Iterator[bytes]:
-        try:
-            yield from chunks
-        finally:
-            db.close()
-
-    filename = f"{_slug(project)}.{fmt.value}"
-    return StreamingResponse(
-        stream(),
-        media_type=_MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    download = open_export(
+        request.app.state.database, actor=session.user, workspace_id=wid, project_id=pid, fmt=fmt
     )
-
-
-def _slug(project: Project) -> str:
-    cleaned = "".join(
-        c if c.isascii() and c.isalnum() else "-" for c in project.name.lower()
-    ).strip("-")
-    return f"project-{project.id}-{cleaned[:40]}".rstrip("-")
+    return StreamingResponse(
+        download.chunks,
+        media_type=download.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
+    )

@@ -23,7 +23,7 @@ from tessera.schemas.projects import (
     ProjectUpdate,
 )
 from tessera.services import imports, projects
-from tessera.services.exports import ExportFormat, export_project
+from tessera.services.exports import ExportFormat, open_export
 
 router = APIRouter(tags=["projects"])
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
@@ -198,25 +198,11 @@ def export(
     format: Annotated[ExportFormat, Query()] = ExportFormat.JSONL,
 ) -> StreamingResponse:
     """Every item with every individual annotation, streamed as JSONL or CSV."""
-    db = database.session()  # lives as long as the stream, not the request handler
-    try:
-        project, chunks = export_project(
-            db, actor=user, workspace_id=workspace_id, project_id=project_id, fmt=format
-        )
-    except Exception:
-        db.close()
-        raise
-
-    def stream() -> object:
-        try:
-            yield from chunks
-        finally:
-            db.close()
-
-    media = "application/x-ndjson" if format is ExportFormat.JSONL else "text/csv; charset=utf-8"
-    filename = f"project-{project.id}.{format.value}"
+    download = open_export(
+        database, actor=user, workspace_id=workspace_id, project_id=project_id, fmt=format
+    )
     return StreamingResponse(
-        stream(),  # type: ignore[arg-type]
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        download.chunks,
+        media_type=download.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{download.filename}"'},
     )
