@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from tessera import __version__
 from tessera.api.errors import install_error_handlers
 from tessera.api.limits import JSON_BODY_MAX_BYTES, BodyLimit, SecurityHeaders
-from tessera.api.routes import projects, tasks, workspaces
+from tessera.api.routes import ROUTERS
 from tessera.settings import Settings, load_keys
 from tessera.startup import open_database
 from tessera.storage.engine import Database
@@ -36,8 +36,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     install_error_handlers(app, render_page=pages.render_error)
 
     api = APIRouter(prefix="/api")
-    for module in (workspaces, projects, tasks):
-        api.include_router(module.router)
+    for router in ROUTERS:
+        api.include_router(router)
     app.include_router(api)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

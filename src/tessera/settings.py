@@ -14,6 +14,7 @@ from tessera.security.keyfiles import ensure_secret_file, read_secret_file
 
 SECRET_KEY_FILE = "secret.key"  # noqa: S105 (a file name)
 MASTER_KEY_FILE = "master.key"
+SIGNING_KEY_FILE = "ledger-signing.key"  # Ed25519 seed that signs ledger checkpoints
 DATABASE_FILE = "tessera.db"
 MIN_SECRET_KEY_BYTES = 32
 
@@ -83,4 +84,5 @@ def create_keys(settings: Settings) -> Keys:
             settings.data_dir / SECRET_KEY_FILE, lambda: secrets.token_urlsafe(48).encode()
         )
     ensure_secret_file(settings.data_dir / MASTER_KEY_FILE, new_master_key)
+    ensure_secret_file(settings.data_dir / SIGNING_KEY_FILE, lambda: secrets.token_bytes(32))
     return load_keys(settings)

@@ -80,6 +80,8 @@ users = Table(
     Column("password_hash", String(200), nullable=True),
     Column("is_active", Boolean, nullable=False, default=True),
     Column("is_operator", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0, server_default="0"),
+    Column("locked_until", UtcDateTime(), nullable=True),
     _created_at(),
 )
 
@@ -140,6 +142,7 @@ projects = Table(
     Column("item_count", BigInteger, nullable=False, default=0),
     Column("done_count", BigInteger, nullable=False, default=0),
     Column("annotation_count", BigInteger, nullable=False, default=0),
+    Column("guidelines", LargeBinary, nullable=True),  # sealed by the storage cipher
     _created_at(),
     CheckConstraint("annotations_per_item BETWEEN 1 AND 50", name="overlap_range"),
     Index("ix_projects_workspace_id", "workspace_id"),
@@ -195,6 +198,112 @@ annotations = Table(
     _created_at(),
     UniqueConstraint("assignment_id", name="uq_annotations_assignment"),
     Index("ix_annotations_item_id", "item_id"),
+)
+
+workspace_keys = Table(
+    "workspace_keys",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("version", Integer, nullable=False),
+    # the data key wrapped by the master key, and then by the customer's key when it has one
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("is_customer_held", Boolean, nullable=False, default=False),
+    Column("kdf_salt", LargeBinary, nullable=True),
+    Column("kdf_params", String(200), nullable=True),
+    Column("is_active", Boolean, nullable=False, default=True),
+    _created_at(),
+    UniqueConstraint("workspace_id", "version", name="uq_workspace_keys_version"),
+)
+
+# The access ledger outlives its workspace on purpose (no foreign key): it holds no content,
+# and a deleted workspace's chain still proves what happened. Workspace 0 is the system chain.
+access_events = Table(
+    "access_events",
+    metadata,
+    _id(),
+    Column("workspace_id", Id, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor_id", Id, nullable=True),
+    Column("actor", String(400), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(64), nullable=False),
+    Column("object_id", String(128), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("workspace_id", "seq", name="uq_access_events_seq"),
+)
+
+ledger_heads = Table(
+    "ledger_heads",
+    metadata,
+    Column("workspace_id", Id, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    _id(),
+    Column("workspace_id", Id, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(200), nullable=False),
+    Column("public_key", String(100), nullable=False),
+    _created_at(),
+    Index("ix_ledger_checkpoints_workspace", "workspace_id", "seq"),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    _created_at(),
+)
+
+affiliations = Table(
+    "affiliations",
+    metadata,
+    _id(),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "organisation_id", Id, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("is_verified", Boolean, nullable=False, default=False),
+    Column("verified_by", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("ended_at", UtcDateTime(), nullable=True),
+    _created_at(),
+    Index("ix_affiliations_user_id", "user_id"),
+    Index("ix_affiliations_organisation_id", "organisation_id"),
+)
+
+workspace_walls = Table(
+    "workspace_walls",
+    metadata,
+    _workspace_fk(),
+    Column(
+        "organisation_id", Id, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("cooldown_days", Integer, nullable=False, default=0),
+    _created_at(),
+    UniqueConstraint("workspace_id", "organisation_id", name="uq_workspace_walls_org"),
+)
+
+operator_grants = Table(
+    "operator_grants",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("operator_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("granted_by", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    _created_at(),
+    Index("ix_operator_grants_workspace_operator", "workspace_id", "operator_id"),
 )
 
 # A result row of any shape, for the row-to-entity converters of the repositories.

@@ -1,1 +1,25 @@
-"""API routes, one module per resource."""
+"""API routes, one module per resource; ROUTERS lists what app.py mounts under /api."""
+
+from fastapi import APIRouter
+
+from tessera.api.routes import (
+    keys,
+    ledger,
+    operator,
+    projects,
+    tasks,
+    url_imports,
+    walls,
+    workspaces,
+)
+
+ROUTERS: list[APIRouter] = [
+    workspaces.router,
+    projects.router,
+    tasks.router,
+    url_imports.router,
+    keys.router,
+    ledger.router,
+    walls.router,
+    operator.router,
+]
