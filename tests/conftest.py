@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from tessera.app import create_app
 from tessera.domain.entities import Role, User, Workspace
-from tessera.security.envelope import MasterKeyCipher
+from tessera.security.envelope import Keyring
 from tessera.services import accounts, workspaces
 from tessera.settings import MASTER_KEY_FILE, SECRET_KEY_FILE, Settings
 from tessera.storage import migrate
@@ -67,7 +67,7 @@ def database_url(
 
 @pytest.fixture(scope="session")
 def database(database_url: str) -> Iterator[Database]:
-    db = Database(make_engine(database_url), MasterKeyCipher(MASTER_KEY))
+    db = Database(make_engine(database_url), Keyring(MASTER_KEY))
     yield db
     db.dispose()
 

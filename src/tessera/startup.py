@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tessera.domain.errors import Locked
-from tessera.security.envelope import MasterKeyCipher
+from tessera.security.envelope import Keyring
 from tessera.settings import Settings, load_keys
 from tessera.storage import migrate
 from tessera.storage.engine import Database, make_engine
@@ -24,4 +24,4 @@ def open_database(settings: Settings) -> Database:
             f"the database schema is at {current or 'nothing'}, this version needs {head}: "
             "run `tessera db upgrade`"
         )
-    return Database(engine, MasterKeyCipher(keys.master_key))
+    return Database(engine, Keyring(keys.master_key))

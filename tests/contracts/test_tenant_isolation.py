@@ -35,6 +35,9 @@ BODIES: dict[tuple[str, str], Any] = {
         "value": {"sentiment": "negative"}
     },
     ("post", "/api/workspaces/{workspace_id}/tasks/{assignment_id}/skip"): {"reason": "x"},
+    ("post", "/api/workspaces/{workspace_id}/keys/passphrase"): {"passphrase": "p" * 16},
+    ("post", "/api/workspaces/{workspace_id}/keys/unlock"): {"passphrase": "p" * 16},
+    ("post", "/api/workspaces/{workspace_id}/keys/lock"): None,
 }
 NO_BODY = {"get", "delete"}
 UNSCOPED = {"/api/me", "/api/workspaces"}  # no ids in the path; checked separately below

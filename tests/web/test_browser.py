@@ -19,7 +19,7 @@ from conftest import MASTER_KEY, SECRET_KEY, TEST_PASSWORD, TEXT_SCHEMA, Factory
 from tessera.app import create_app
 from tessera.domain.entities import Role
 from tessera.formats import ImportFormat
-from tessera.security.envelope import MasterKeyCipher
+from tessera.security.envelope import Keyring
 from tessera.services import imports, projects
 from tessera.settings import MASTER_KEY_FILE, SECRET_KEY_FILE, Settings
 from tessera.storage import migrate
@@ -68,7 +68,7 @@ def free_port() -> int:
 def sqlite_database(tmp_path: Path) -> Iterator[Database]:
     url = f"sqlite:///{tmp_path / 'browser.db'}"
     migrate.upgrade(make_single_use_engine(url))
-    db = Database(make_engine(url), MasterKeyCipher(MASTER_KEY))
+    db = Database(make_engine(url), Keyring(MASTER_KEY))
     yield db
     db.dispose()
 

@@ -37,6 +37,11 @@ DataDirOption = Annotated[
 ]
 
 
+AsOption = Annotated[
+    str, typer.Option("--as", metavar="EMAIL", help="Act as this user (their role decides).")
+]
+
+
 def load_settings(data_dir: Path | None) -> Settings:
     """Settings from TESSERA_* variables, with --data-dir winning over TESSERA_DATA_DIR."""
     return Settings(data_dir=data_dir) if data_dir is not None else Settings()

@@ -76,3 +76,14 @@ class Locked(TesseraError):
     """The resource is temporarily unavailable (for example a schema out of date)."""
 
     code = "locked"
+
+
+class WorkspaceLocked(Locked):
+    """The workspace's key is held by its owner and has not been unlocked since the restart."""
+
+    code = "workspace_locked"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this workspace is locked: its owner must unlock it with the workspace passphrase"
+        )

@@ -12,6 +12,7 @@ from tessera.domain.text_rules import checked_text
 from tessera.security.passwords import generate_password
 from tessera.services.accounts import create_user_locked, normalise_email
 from tessera.services.clock import utcnow
+from tessera.services.keys import create_workspace_key
 from tessera.services.policies import Action, authorize, check_can_grant
 from tessera.storage.engine import read_transaction, write_transaction
 from tessera.storage.repositories import users as user_repo
@@ -43,6 +44,7 @@ def create_workspace(db: Session, *, actor: User, name: str, owner_email: str | 
             owner = found
         now = utcnow()
         ws = workspace_repo.add_workspace(db, name=_clean_name(name), now=now)
+        create_workspace_key(db, workspace_id=ws.id)
         workspace_repo.add_membership(
             db, workspace_id=ws.id, user_id=owner.id, role=Role.OWNER, now=now
         )

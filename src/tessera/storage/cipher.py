@@ -1,12 +1,17 @@
-"""The one seam through which item content and annotation values are sealed and opened."""
+"""The one seam through which workspace content is sealed and opened: purpose, row and key."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import StrEnum
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy.orm import Session
+
+from tessera.domain.keys import KeyLoader, StoredKey
+from tessera.storage.repositories import keys as key_repo
 
 
 class Purpose(StrEnum):
@@ -14,14 +19,39 @@ class Purpose(StrEnum):
 
     ITEM_CONTENT = "item.content"
     ANNOTATION_VALUE = "annotation.value"
+    PROJECT_GUIDELINES = "project.guidelines"
 
 
 class ContentCipher(Protocol):
-    """Encrypts per workspace; implemented in `tessera.security.envelope` and wired in app.py."""
+    """Encrypts per workspace; implemented by `tessera.security.envelope.Keyring`, wired in app."""
 
-    def seal(self, workspace_id: int, purpose: str, plaintext: bytes) -> bytes: ...
+    def seal(
+        self, workspace_id: int, purpose: str, row: str, plaintext: bytes, keys: KeyLoader
+    ) -> bytes: ...
 
-    def open(self, workspace_id: int, purpose: str, ciphertext: bytes) -> bytes: ...
+    def open(
+        self, workspace_id: int, purpose: str, row: str, ciphertext: bytes, keys: KeyLoader
+    ) -> bytes: ...
+
+    def wrap_new_key(
+        self, workspace_id: int, version: int, customer_kek: bytes | None = None
+    ) -> tuple[bytes, bytes]: ...
+
+    def wrap_key(
+        self, workspace_id: int, version: int, raw: bytes, customer_kek: bytes | None
+    ) -> bytes: ...
+
+    def unwrap_key(
+        self, workspace_id: int, key: StoredKey, customer_kek: bytes | None
+    ) -> bytes: ...
+
+    def unlock(self, workspace_id: int, keys: Sequence[StoredKey], customer_kek: bytes) -> None: ...
+
+    def customer_kek(self, workspace_id: int) -> bytes | None: ...
+
+    def key_version_of(self, ciphertext: bytes) -> int: ...
+
+    def forget(self, workspace_id: int) -> None: ...
 
 
 CIPHER_KEY = "tessera.cipher"
@@ -35,12 +65,33 @@ def cipher_of(db: Session) -> ContentCipher:
     return cipher  # type: ignore[no-any-return]
 
 
-def seal_json(db: Session, workspace_id: int, purpose: Purpose, value: object) -> bytes:
-    """Serialise to compact JSON and seal."""
+def key_loader(db: Session, workspace_id: int) -> KeyLoader:
+    """Reads the workspace's stored keys on this session (it sees keys this transaction added)."""
+    return partial(key_repo.list_keys, db, workspace_id=workspace_id)
+
+
+def seal_json(db: Session, workspace_id: int, purpose: Purpose, row: str, value: object) -> bytes:
+    """Serialise to compact JSON and seal, bound to the workspace, the purpose and the row."""
     raw = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return cipher_of(db).seal(workspace_id, purpose.value, raw)
+    return cipher_of(db).seal(workspace_id, purpose.value, row, raw, key_loader(db, workspace_id))
 
 
-def open_json(db: Session, workspace_id: int, purpose: Purpose, sealed: bytes) -> object:
-    """Open and parse what `seal_json` wrote."""
-    return json.loads(cipher_of(db).open(workspace_id, purpose.value, sealed))
+def open_json(db: Session, workspace_id: int, purpose: Purpose, row: str, sealed: bytes) -> object:
+    """Open and parse what `seal_json` wrote for the same workspace, purpose and row."""
+    raw = cipher_of(db).open(
+        workspace_id, purpose.value, row, bytes(sealed), key_loader(db, workspace_id)
+    )
+    return json.loads(raw)
+
+
+def item_row(project_id: int, external_id: str) -> str:
+    """An item's identity for binding: stable from before its insert (its id is not)."""
+    return f"item:{project_id}:{external_id}"
+
+
+def annotation_row(assignment_id: int) -> str:
+    return f"annotation:{assignment_id}"
+
+
+def guidelines_row(project_id: int) -> str:
+    return f"project:{project_id}:guidelines"

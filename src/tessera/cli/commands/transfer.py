@@ -24,6 +24,7 @@ from rich.progress import (
 )
 
 from tessera.cli.runtime import (
+    AsOption,
     DataDirOption,
     actor_by_email,
     err_console,
@@ -36,10 +37,6 @@ from tessera.domain.errors import InvalidInput
 from tessera.formats import ImportFormat, detect_format
 from tessera.services import imports, projects
 from tessera.services.exports import ExportFormat, export_project
-
-AsOption = Annotated[
-    str, typer.Option("--as", metavar="EMAIL", help="Act as this user (their role decides).")
-]
 
 
 class _CountingReader(io.RawIOBase):

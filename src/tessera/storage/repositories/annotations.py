@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Annotation
-from tessera.storage.cipher import Purpose, open_json, seal_json
+from tessera.storage.cipher import Purpose, annotation_row, open_json, seal_json
 from tessera.storage.tables import AnyRow, users
 from tessera.storage.tables import annotations as annotation_table
 
@@ -22,7 +22,8 @@ class AnnotationWithAuthor:
 
 def _to_annotation(db: Session, row: AnyRow) -> Annotation:
     m = row._mapping
-    value = open_json(db, m["workspace_id"], Purpose.ANNOTATION_VALUE, m["value"])
+    bound = annotation_row(m["assignment_id"])
+    value = open_json(db, m["workspace_id"], Purpose.ANNOTATION_VALUE, bound, m["value"])
     return Annotation(
         id=m["id"],
         workspace_id=m["workspace_id"],
@@ -56,7 +57,13 @@ def add_annotation(
             item_id=item_id,
             assignment_id=assignment_id,
             user_id=user_id,
-            value=seal_json(db, workspace_id, Purpose.ANNOTATION_VALUE, dict(value)),
+            value=seal_json(
+                db,
+                workspace_id,
+                Purpose.ANNOTATION_VALUE,
+                annotation_row(assignment_id),
+                dict(value),
+            ),
             schema_version=schema_version,
             created_at=now,
         )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Item, ItemStatus
 from tessera.domain.errors import NotFound
-from tessera.storage.cipher import Purpose, open_json, seal_json
+from tessera.storage.cipher import Purpose, item_row, open_json, seal_json
 from tessera.storage.engine import is_sqlite
 from tessera.storage.tables import AnyRow, UtcDateTime, items
 
@@ -27,7 +27,8 @@ class NewItem:
 
 def _to_item(db: Session, row: AnyRow) -> Item:
     m = row._mapping
-    content = open_json(db, m["workspace_id"], Purpose.ITEM_CONTENT, m["content"])
+    bound = item_row(m["project_id"], m["external_id"])
+    content = open_json(db, m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"])
     return Item(
         id=m["id"],
         workspace_id=m["workspace_id"],
@@ -57,7 +58,13 @@ def add_items(
             "workspace_id": workspace_id,
             "project_id": project_id,
             "external_id": it.external_id,
-            "content": seal_json(db, workspace_id, Purpose.ITEM_CONTENT, dict(it.content)),
+            "content": seal_json(
+                db,
+                workspace_id,
+                Purpose.ITEM_CONTENT,
+                item_row(project_id, it.external_id),
+                dict(it.content),
+            ),
             "status": ItemStatus.OPEN.value,
             "priority": it.priority,
             "submitted_count": 0,

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from tessera.domain.access import WorkspaceStats
 from tessera.domain.entities import Membership, Role, Workspace
 from tessera.domain.errors import NotFound
-from tessera.storage.tables import AnyRow, memberships, users, workspaces
+from tessera.storage.tables import (
+    AnyRow,
+    annotations,
+    items,
+    memberships,
+    projects,
+    users,
+    workspaces,
+)
 
 
 def _to_workspace(row: AnyRow) -> Workspace:
@@ -144,3 +153,74 @@ def lock_membership(db: Session, *, workspace_id: int, user_id: int) -> None:
         .where(memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id)
         .with_for_update()
     )
+
+
+def delete_workspace(db: Session, *, workspace_id: int) -> None:
+    """Delete the workspace; its members, projects, items and answers go with it (cascade)."""
+    db.execute(delete(workspaces).where(workspaces.c.id == workspace_id))
+
+
+def list_workspace_stats(db: Session) -> list[WorkspaceStats]:
+    """Every workspace with its counts and stored sizes (ciphertext bytes), no content.
+
+    Reads every item's length once: an operator's page, not a hot path.
+    """
+
+    member_q = (
+        select(memberships.c.workspace_id, func.count().label("n"))
+        .group_by(memberships.c.workspace_id)
+        .subquery()
+    )
+    project_q = (
+        select(projects.c.workspace_id, func.count().label("n"))
+        .group_by(projects.c.workspace_id)
+        .subquery()
+    )
+    item_q = (
+        select(
+            items.c.workspace_id,
+            func.count().label("n"),
+            func.coalesce(func.sum(func.length(items.c.content)), 0).label("bytes"),
+        )
+        .group_by(items.c.workspace_id)
+        .subquery()
+    )
+    annotation_q = (
+        select(
+            annotations.c.workspace_id,
+            func.count().label("n"),
+            func.coalesce(func.sum(func.length(annotations.c.value)), 0).label("bytes"),
+        )
+        .group_by(annotations.c.workspace_id)
+        .subquery()
+    )
+    rows = db.execute(
+        select(
+            workspaces.c.id,
+            workspaces.c.name,
+            workspaces.c.created_at,
+            func.coalesce(member_q.c.n, 0),
+            func.coalesce(project_q.c.n, 0),
+            func.coalesce(item_q.c.n, 0),
+            func.coalesce(annotation_q.c.n, 0),
+            func.coalesce(item_q.c.bytes, 0) + func.coalesce(annotation_q.c.bytes, 0),
+        )
+        .outerjoin(member_q, member_q.c.workspace_id == workspaces.c.id)
+        .outerjoin(project_q, project_q.c.workspace_id == workspaces.c.id)
+        .outerjoin(item_q, item_q.c.workspace_id == workspaces.c.id)
+        .outerjoin(annotation_q, annotation_q.c.workspace_id == workspaces.c.id)
+        .order_by(workspaces.c.id)
+    ).all()
+    return [
+        WorkspaceStats(
+            id=r[0],
+            name=r[1],
+            created_at=r[2],
+            members=int(r[3]),
+            projects=int(r[4]),
+            items=int(r[5]),
+            annotations=int(r[6]),
+            content_bytes=int(r[7]),
+        )
+        for r in rows
+    ]
