@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import bench_confidentiality
 import bench_import
 import bench_startup
 from harness import machine, markdown
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> None:
     rows = bench_startup.run(args.runs, args.database_url)
     print("bench_import:", flush=True)
     rows += bench_import.run(args.items, args.runs, args.database_url)
+    print("bench_confidentiality:", flush=True)
+    rows += bench_confidentiality.run(args.items, args.runs, 500, args.database_url)
     print()
     print(
         f"Measured with `python bench/run_all.py --items {args.items} --runs {args.runs}` "
