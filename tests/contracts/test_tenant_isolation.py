@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from conftest import TEXT_SCHEMA, Factory, Person, World, make_world
+from tessera.services import operator_access, walls
 
 BODIES: dict[tuple[str, str], Any] = {
     ("patch", "/api/workspaces/{workspace_id}"): {"name": "taken over"},
@@ -31,16 +33,39 @@ BODIES: dict[tuple[str, str], Any] = {
         b'{"text": "planted"}\n'
     ),
     ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/tasks/next"): None,
+    ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/items/import-url"): {
+        "url": "http://127.0.0.1:9/x.jsonl",
+        "format": "jsonl",
+    },
     ("post", "/api/workspaces/{workspace_id}/tasks/{assignment_id}/annotations"): {
         "value": {"sentiment": "negative"}
     },
     ("post", "/api/workspaces/{workspace_id}/tasks/{assignment_id}/skip"): {"reason": "x"},
+    ("post", "/api/workspaces/{workspace_id}/ledger/checkpoints"): None,
+    ("post", "/api/workspaces/{workspace_id}/ledger/verify"): None,
     ("post", "/api/workspaces/{workspace_id}/keys/passphrase"): {"passphrase": "p" * 16},
     ("post", "/api/workspaces/{workspace_id}/keys/unlock"): {"passphrase": "p" * 16},
     ("post", "/api/workspaces/{workspace_id}/keys/lock"): None,
+    ("post", "/api/workspaces/{workspace_id}/walls"): {"organisation_id": 1, "cooldown_days": 1},
+    ("post", "/api/workspaces/{workspace_id}/operator-grants"): {
+        "operator_email": "operator@example.org",
+        "hours": 72,
+    },
+    (
+        "post",
+        "/api/workspaces/{workspace_id}/members/{user_id}/affiliations/{affiliation_id}/verify",
+    ): None,
 }
 NO_BODY = {"get", "delete"}
-UNSCOPED = {"/api/me", "/api/workspaces"}  # no ids in the path; checked separately below
+# no ids in the path; checked separately below or in their own tests (organisations are shared
+# records, affiliations are the caller's own, the operator overview shows no content)
+UNSCOPED = {
+    "/api/me",
+    "/api/workspaces",
+    "/api/organisations",
+    "/api/me/affiliations",
+    "/api/operator/workspaces",
+}
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:
@@ -79,6 +104,20 @@ def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, int]]
         "assignment_id": live["assignment_id"],
         "user_id": w.annotators[1].user.id,
     }
+    operator = factory.person(operator=True, label="operator", with_password=False)
+    with factory.database.session() as db:
+        org = walls.create_organisation(db, actor=w.owner.user, name=f"Rival {uuid.uuid4().hex}")
+        walls.set_wall(db, actor=w.owner.user, workspace_id=w.workspace.id, organisation_id=org.id)
+        rival = walls.create_organisation(db, actor=w.owner.user, name=f"Other {uuid.uuid4().hex}")
+        tie = walls.declare_affiliation(db, actor=w.annotators[1].user, organisation_id=rival.id)
+        grant = operator_access.grant_operator_access(
+            db,
+            actor=w.owner.user,
+            workspace_id=w.workspace.id,
+            operator_email=operator.email,
+            hours=1,
+        )
+    ids.update(organisation_id=org.id, affiliation_id=tie.id, grant_id=grant.id)
     return w, ids
 
 
