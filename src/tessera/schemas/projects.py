@@ -46,6 +46,12 @@ class ProjectPublic(BaseModel):
     created_at: datetime
 
 
+class UrlImportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(min_length=1, max_length=2048)
+    format: Literal["json", "jsonl", "csv"] | None = None
+
+
 class ImportResult(BaseModel):
     read: int
     created: int

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
 
 from tessera.api.deps import CurrentUser, SessionDep
 from tessera.formats import ImportFormat
-from tessera.schemas.projects import ImportResult
-from tessera.security.outbound import MAX_URL_CHARS, OutboundPolicy
+from tessera.schemas.projects import ImportResult, UrlImportCreate
+from tessera.security.outbound import OutboundPolicy
 from tessera.services import url_imports
 
 router = APIRouter(tags=["projects"])
-
-
-class UrlImportCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    url: str = Field(min_length=1, max_length=MAX_URL_CHARS)
-    format: ImportFormat | None = None
 
 
 @router.post("/workspaces/{workspace_id}/projects/{project_id}/items/import-url")
@@ -42,7 +35,7 @@ def import_items_from_url(
         workspace_id=workspace_id,
         project_id=project_id,
         url=body.url,
-        fmt=body.format,
+        fmt=ImportFormat(body.format) if body.format else None,
         policy=policy if isinstance(policy, OutboundPolicy) else OutboundPolicy(),
         max_bytes=request.app.state.settings.max_upload_bytes,
     )
