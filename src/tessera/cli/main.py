@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tessera.cli.commands import demo, keys, server, transfer, users
+from tessera.cli.commands import audit, demo, keys, server, transfer, users
 from tessera.cli.runtime import FriendlyErrors
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.command("import")(transfer.import_file)
 app.command("export")(transfer.export)
+app.add_typer(audit.audit_app, name="audit")
 app.add_typer(keys.keys_app, name="keys")
 
 

@@ -17,6 +17,7 @@ from tessera.domain.entities import (
     User,
 )
 from tessera.domain.errors import Conflict, InvalidInput
+from tessera.services import ledger
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import write_transaction
@@ -48,11 +49,26 @@ def next_task(
         live = assignment_repo.find_live_assignment(
             db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
         )
+        is_live_lease = live is not None
         if live is None:
             live = _lease_next(db, project, actor, now)
         if live is None:
             return None
         item = item_repo.get_item(db, workspace_id=workspace_id, item_id=live.item_id)
+        # Last in the transaction: the chain head's lock is held only until the commit.
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="task.served",
+            object_type="item",
+            object_id=item.id,
+            detail={
+                "project_id": project_id,
+                "assignment_id": live.id,
+                "lease": "live" if is_live_lease else "new",
+            },
+        )
         return Task(assignment=live, item=item)
 
 
@@ -198,6 +214,15 @@ def submit_annotation(
             done=1 if is_done else 0,
             annotations=1,
         )
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="annotation.submitted",
+            object_type="annotation",
+            object_id=annotation.id,
+            detail={"item_id": task.item_id, "assignment_id": task.id, "project_id": project.id},
+        )
         return annotation
 
 
@@ -245,4 +270,13 @@ def skip_task(
             state=AssignmentState.SKIPPED,
             now=now,
             skip_reason=reason,
+        )
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="task.skipped",
+            object_type="assignment",
+            object_id=task.id,
+            detail={"item_id": task.item_id, "project_id": task.project_id},
         )

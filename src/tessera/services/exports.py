@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from tessera.domain.entities import Item, Project, User
 from tessera.domain.label_schema import QuestionType
 from tessera.formats import write_csv, write_jsonl
+from tessera.services import ledger
 from tessera.services.policies import Action, authorize
-from tessera.storage.engine import Database, read_transaction
+from tessera.storage.engine import Database, read_transaction, write_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
@@ -90,9 +91,19 @@ def export_project(
     Args:
         progress: called with the number of items read so far, after each batch.
     """
-    with read_transaction(db):
+    # A write transaction only to put the download on the ledger before any byte leaves.
+    with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.EXPORT)
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="export.downloaded",
+            object_type="project",
+            object_id=project_id,
+            detail={"format": fmt.value, "items": project.counts.items},
+        )
     items = _batches(db, project, progress)
     if fmt is ExportFormat.JSONL:
         return project, write_jsonl(_json_records(items))

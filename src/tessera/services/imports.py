@@ -14,6 +14,7 @@ from tessera.domain.entities import ImportReport, User
 from tessera.domain.errors import InvalidInput
 from tessera.domain.label_schema import LabelSchema
 from tessera.formats import ImportFormat, SourceRecord, read_records
+from tessera.services import ledger
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import write_transaction
@@ -69,6 +70,15 @@ def import_items(
         created += _flush(db, workspace_id, project_id, batch, now)
         project_repo.add_to_counts(
             db, workspace_id=workspace_id, project_id=project_id, items=created
+        )
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="items.imported",
+            object_type="project",
+            object_id=project_id,
+            detail={"format": fmt.value, "read": read, "created": created},
         )
     if progress:
         progress(read)

@@ -8,6 +8,7 @@ from tessera.domain.entities import Item, ItemStatus, Project, User
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.label_schema import parse_label_schema
 from tessera.domain.text_rules import checked_text
+from tessera.services import ledger
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import read_transaction, write_transaction
@@ -51,7 +52,7 @@ def create_project(
     schema = parse_label_schema(label_schema)
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
-        return project_repo.add_project(
+        project = project_repo.add_project(
             db,
             workspace_id=workspace_id,
             name=name.strip(),
@@ -61,6 +62,15 @@ def create_project(
             lease_ttl_s=lease_ttl_s,
             now=utcnow(),
         )
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="project.created",
+            object_type="project",
+            object_id=project.id,
+        )
+        return project
 
 
 def update_project(
@@ -90,6 +100,22 @@ def update_project(
             label_schema=schema,
             annotations_per_item=annotations_per_item,
             lease_ttl_s=lease_ttl_s,
+        )
+        changed = {
+            "name": name,
+            "description": description,
+            "label_schema": schema,
+            "annotations_per_item": annotations_per_item,
+            "lease_ttl_s": lease_ttl_s,
+        }
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="project.updated",
+            object_type="project",
+            object_id=project_id,
+            detail={"changed": sorted(k for k, v in changed.items() if v is not None)},
         )
         return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
 
@@ -122,10 +148,10 @@ def list_items(
     """One keyset page of items (id order), with their decrypted content."""
     if not 1 <= limit <= PAGE_MAX:
         raise InvalidInput(f"must be between 1 and {PAGE_MAX}", field="limit")
-    with read_transaction(db):
+    with write_transaction(db):  # a write only for the ledger: listing reads content
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS)
         project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
-        return item_repo.list_items(
+        page = item_repo.list_items(
             db,
             workspace_id=workspace_id,
             project_id=project_id,
@@ -133,6 +159,20 @@ def list_items(
             after_id=after_id,
             limit=limit,
         )
+        ledger.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="items.listed",
+            object_type="project",
+            object_id=project_id,
+            detail={
+                "count": len(page),
+                "first_id": page[0].id if page else None,
+                "last_id": page[-1].id if page else None,
+            },
+        )
+        return page
 
 
 def locate_project(db: Session, *, actor: User, project_id: int) -> Project:

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import access_events, ledger_heads
+from tessera.storage.tables import access_events, ledger_checkpoints, ledger_heads
 
 GENESIS_HASH = "0" * 64
 
@@ -89,16 +89,26 @@ def find_head(db: Session, *, workspace_id: int) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-def iter_events(db: Session, *, workspace_id: int, batch_size: int = 1000) -> Iterator[LedgerRow]:
-    """A chain's events in the order they are stored by seq (constant memory)."""
-    after = -1
+@dataclass(frozen=True)
+class CheckpointRow:
+    workspace_id: int
+    seq: int
+    hash: str
+    signed_at: datetime
+    signature: str
+    public_key: str
+
+
+def iter_events(
+    db: Session, *, workspace_id: int, after_seq: int | None = None, batch_size: int = 1000
+) -> Iterator[LedgerRow]:
+    """A chain's events in seq order (constant memory); all of them unless `after_seq` is given."""
+    after = after_seq
     while True:
-        rows = db.execute(
-            select(access_events)
-            .where(access_events.c.workspace_id == workspace_id, access_events.c.seq > after)
-            .order_by(access_events.c.seq)
-            .limit(batch_size)
-        ).all()
+        stmt = select(access_events).where(access_events.c.workspace_id == workspace_id)
+        if after is not None:
+            stmt = stmt.where(access_events.c.seq > after)
+        rows = db.execute(stmt.order_by(access_events.c.seq).limit(batch_size)).all()
         if not rows:
             return
         for r in rows:
@@ -126,4 +136,48 @@ def list_chains(db: Session) -> list[int]:
         for r in db.execute(
             select(ledger_heads.c.workspace_id).order_by(ledger_heads.c.workspace_id)
         )
+    ]
+
+
+def find_event_hash(db: Session, *, workspace_id: int, seq: int) -> str | None:
+    """The stored hash of one event, or None if the chain has no event with that seq."""
+    value = db.execute(
+        select(access_events.c.hash).where(
+            access_events.c.workspace_id == workspace_id, access_events.c.seq == seq
+        )
+    ).scalar()
+    return None if value is None else str(value)
+
+
+def add_checkpoint(db: Session, row: CheckpointRow) -> None:
+    """Keep a signed checkpoint beside the chain (the owner keeps a copy elsewhere)."""
+    db.execute(
+        insert(ledger_checkpoints).values(
+            workspace_id=row.workspace_id,
+            seq=row.seq,
+            hash=row.hash,
+            signature=row.signature,
+            public_key=row.public_key,
+            created_at=row.signed_at,
+        )
+    )
+
+
+def list_checkpoints(db: Session, *, workspace_id: int) -> list[CheckpointRow]:
+    """A chain's stored checkpoints, oldest first."""
+    rows = db.execute(
+        select(ledger_checkpoints)
+        .where(ledger_checkpoints.c.workspace_id == workspace_id)
+        .order_by(ledger_checkpoints.c.seq, ledger_checkpoints.c.id)
+    ).all()
+    return [
+        CheckpointRow(
+            workspace_id=r.workspace_id,
+            seq=r.seq,
+            hash=r.hash,
+            signed_at=r.created_at,
+            signature=r.signature,
+            public_key=r.public_key,
+        )
+        for r in rows
     ]
