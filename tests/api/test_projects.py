@@ -75,3 +75,27 @@ def test_foreign_project_is_404(world: World, factory: Factory) -> None:
     )
     assert r.status_code == 404
     assert r.json()["error"]["message"] == "project not found"
+
+
+def test_guidelines_are_sealed_and_readable_by_members(world: World) -> None:
+    from sqlalchemy import select
+
+    from tessera.storage.tables import projects
+
+    text = "Label the overall sentiment; ignore shipping complaints.\n\nWhen unsure: neutral."
+    r = world.client.patch(
+        world.project_url, json={"guidelines": text}, headers=world.manager.headers
+    )
+    assert r.status_code == 200
+    r = world.client.get(f"{world.project_url}/guidelines", headers=world.annotators[0].headers)
+    assert r.json() == {"guidelines": text}
+    database = world.client.app.state.database  # type: ignore[attr-defined]
+    with database.engine.connect() as conn:
+        sealed = conn.execute(
+            select(projects.c.guidelines).where(projects.c.id == world.project_id)
+        ).scalar_one()
+    assert b"shipping" not in bytes(sealed)
+    r = world.client.patch(
+        world.project_url, json={"guidelines": "x\x00"}, headers=world.manager.headers
+    )
+    assert r.status_code == 422

@@ -363,3 +363,21 @@ def test_answers_are_read_from_namespaced_inputs() -> None:
         ]
     )
     assert answer_from_form(schema, form) == {"csrf_token": "b", "tags": ["x", "y"]}
+
+
+def test_guidelines_show_beside_the_task_escaped(client: TestClient, factory: Factory) -> None:
+    owner = factory.person(label="owner")
+    ws = factory.workspace(owner)
+    project = make_project(factory, owner, ws.id, ["a review"])
+    with factory.database.session() as db:
+        projects.update_project(
+            db,
+            actor=owner.user,
+            workspace_id=ws.id,
+            project_id=project.id,
+            guidelines="Be <b>strict</b>.\nNeutral when unsure.",
+        )
+    login(client, owner)
+    page = client.get(f"/w/{ws.id}/p/{project.id}/annotate")
+    assert page.status_code == 200
+    assert "Be &lt;b&gt;strict&lt;/b&gt;.\nNeutral when unsure." in page.text

@@ -15,6 +15,7 @@ class ProjectCreate(BaseModel):
     label_schema: dict[str, Any]
     annotations_per_item: int = Field(default=1, ge=1, le=50)
     lease_ttl_s: int = Field(default=900, ge=30, le=7 * 24 * 3600)
+    guidelines: str = Field(default="", max_length=200_000)
 
 
 class ProjectUpdate(BaseModel):
@@ -24,6 +25,11 @@ class ProjectUpdate(BaseModel):
     label_schema: dict[str, Any] | None = None
     annotations_per_item: int | None = Field(default=None, ge=1, le=50)
     lease_ttl_s: int | None = Field(default=None, ge=30, le=7 * 24 * 3600)
+    guidelines: str | None = Field(default=None, max_length=200_000)
+
+
+class Guidelines(BaseModel):
+    guidelines: str
 
 
 class ProjectCounts(BaseModel):

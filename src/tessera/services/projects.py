@@ -17,6 +17,7 @@ from tessera.storage.repositories import projects as project_repo
 
 NAME_MAX_CHARS = 200
 DESCRIPTION_MAX_CHARS = 20_000
+GUIDELINES_MAX_CHARS = 200_000
 MAX_OVERLAP = 50
 LEASE_TTL_RANGE_S = (30, 7 * 24 * 3600)
 PAGE_MAX = 1000
@@ -46,9 +47,14 @@ def create_project(
     description: str = "",
     annotations_per_item: int = 1,
     lease_ttl_s: int = 900,
+    guidelines: str = "",
 ) -> Project:
-    """Create a project; the label schema is validated here and becomes version 1."""
+    """Create a project; the label schema is validated here and becomes version 1.
+
+    The guidelines are content: stored sealed with the workspace's key.
+    """
     _check_settings(name, description, annotations_per_item, lease_ttl_s)
+    checked_text(guidelines, field="guidelines", max_chars=GUIDELINES_MAX_CHARS)
     schema = parse_label_schema(label_schema)
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
@@ -62,6 +68,10 @@ def create_project(
             lease_ttl_s=lease_ttl_s,
             now=utcnow(),
         )
+        if guidelines:
+            project_repo.set_guidelines(
+                db, workspace_id=workspace_id, project_id=project.id, guidelines=guidelines
+            )
         ledger.record(
             db,
             workspace_id=workspace_id,
@@ -84,9 +94,12 @@ def update_project(
     label_schema: object | None = None,
     annotations_per_item: int | None = None,
     lease_ttl_s: int | None = None,
+    guidelines: str | None = None,
 ) -> Project:
     """Change settings; a new label schema gets the next version number."""
     _check_settings(name, description, annotations_per_item, lease_ttl_s)
+    if guidelines is not None:
+        checked_text(guidelines, field="guidelines", max_chars=GUIDELINES_MAX_CHARS)
     schema = parse_label_schema(label_schema) if label_schema is not None else None
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
@@ -101,12 +114,17 @@ def update_project(
             annotations_per_item=annotations_per_item,
             lease_ttl_s=lease_ttl_s,
         )
+        if guidelines is not None:
+            project_repo.set_guidelines(
+                db, workspace_id=workspace_id, project_id=project_id, guidelines=guidelines
+            )
         changed = {
             "name": name,
             "description": description,
             "label_schema": schema,
             "annotations_per_item": annotations_per_item,
             "lease_ttl_s": lease_ttl_s,
+            "guidelines": guidelines,
         }
         ledger.record(
             db,
@@ -118,6 +136,13 @@ def update_project(
             detail={"changed": sorted(k for k, v in changed.items() if v is not None)},
         )
         return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+
+
+def get_guidelines(db: Session, *, actor: User, workspace_id: int, project_id: int) -> str:
+    """The project's guidelines for any member (annotators read them beside each task)."""
+    with read_transaction(db):
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_PROJECT)
+        return project_repo.get_guidelines(db, workspace_id=workspace_id, project_id=project_id)
 
 
 def list_projects(db: Session, *, actor: User, workspace_id: int) -> list[Project]:

@@ -15,6 +15,7 @@ from tessera.domain.errors import InvalidInput, TooLarge
 from tessera.formats import ImportFormat, detect_format
 from tessera.schemas.common import Page
 from tessera.schemas.projects import (
+    Guidelines,
     ImportResult,
     ItemPublic,
     ProjectCounts,
@@ -83,6 +84,7 @@ def create_project(
         label_schema=body.label_schema,
         annotations_per_item=body.annotations_per_item,
         lease_ttl_s=body.lease_ttl_s,
+        guidelines=body.guidelines,
     )
     return project_public(p)
 
@@ -107,6 +109,15 @@ def update_project(
         **body.model_dump(exclude_unset=True),
     )
     return project_public(p)
+
+
+@router.get(ProjectPath + "/guidelines")
+def read_guidelines(
+    workspace_id: int, project_id: int, db: SessionDep, user: CurrentUser
+) -> Guidelines:
+    """The project's guidelines (stored encrypted), for every member."""
+    text = projects.get_guidelines(db, actor=user, workspace_id=workspace_id, project_id=project_id)
+    return Guidelines(guidelines=text)
 
 
 @router.get(ProjectPath + "/items")

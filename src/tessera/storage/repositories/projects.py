@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tessera.domain.entities import Project, ProjectCounts
 from tessera.domain.errors import NotFound
 from tessera.domain.label_schema import LabelSchema, parse_label_schema
+from tessera.storage.cipher import Purpose, guidelines_row, open_json, seal_json
 from tessera.storage.tables import AnyRow, projects
 
 
@@ -114,6 +115,35 @@ def update_project(
             .where(projects.c.id == project_id, projects.c.workspace_id == workspace_id)
             .values(**values)
         )
+
+
+def get_guidelines(db: Session, *, workspace_id: int, project_id: int) -> str:
+    """The project's guidelines, opened from their sealed column ("" when none)."""
+    sealed = db.execute(
+        select(projects.c.guidelines).where(
+            projects.c.id == project_id, projects.c.workspace_id == workspace_id
+        )
+    ).first()
+    if sealed is None:
+        raise NotFound("project", project_id)
+    if sealed[0] is None:
+        return ""
+    text = open_json(
+        db, workspace_id, Purpose.PROJECT_GUIDELINES, guidelines_row(project_id), sealed[0]
+    )
+    return str(text)
+
+
+def set_guidelines(db: Session, *, workspace_id: int, project_id: int, guidelines: str) -> None:
+    """Seal and store the guidelines, bound to this project."""
+    sealed = seal_json(
+        db, workspace_id, Purpose.PROJECT_GUIDELINES, guidelines_row(project_id), guidelines
+    )
+    db.execute(
+        update(projects)
+        .where(projects.c.id == project_id, projects.c.workspace_id == workspace_id)
+        .values(guidelines=sealed)
+    )
 
 
 def add_to_counts(
