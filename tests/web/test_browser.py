@@ -135,6 +135,9 @@ def test_label_three_items_with_the_keyboard(
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 860})
+            # generous waits: CI runs this beside another test worker on two cores
+            page.set_default_timeout(20_000)
+            expect.set_options(timeout=20_000)
             page.on(
                 "console",
                 lambda m: (
