@@ -381,3 +381,22 @@ def test_guidelines_show_beside_the_task_escaped(client: TestClient, factory: Fa
     page = client.get(f"/w/{ws.id}/p/{project.id}/annotate")
     assert page.status_code == 200
     assert "Be &lt;b&gt;strict&lt;/b&gt;.\nNeutral when unsure." in page.text
+
+
+def test_a_plain_form_post_is_stored_and_redirected(client: TestClient, factory: Factory) -> None:
+    """Without htmx (scripts off, or a key pressed before htmx wired the form) the browser
+    posts the form itself: the answer is kept and the page is shown again, nothing in a URL."""
+    owner = factory.person(label="owner")
+    ws = factory.workspace(owner)
+    project = make_project(factory, owner, ws.id, ["one", "two"])
+    csrf = login(client, owner)
+    html, aid = next_task(client, csrf, project)
+    assert 'method="post"' in html
+    r = client.post(
+        f"/w/{ws.id}/tasks/{aid}/submit",
+        data={"csrf_token": csrf, "project_id": str(project.id), "q.sentiment": "positive"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/w/{ws.id}/p/{project.id}/annotate"
+    assert counts(factory, owner, project) == (2, 1, 1)

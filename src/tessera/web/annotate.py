@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from tessera.domain.entities import Task
 from tessera.domain.errors import Conflict, Forbidden, InvalidInput
@@ -15,7 +15,7 @@ from tessera.domain.label_schema import LabelSchema, QuestionType
 from tessera.services import assignment, projects, workspaces
 from tessera.services.policies import Action, can
 from tessera.web.auth import CheckedSession, CurrentSession, SessionDep, WebSession
-from tessera.web.templating import progress_of, render
+from tessera.web.templating import is_htmx, progress_of, render
 
 router = APIRouter(include_in_schema=False)
 QUESTION_PREFIX = "q."
@@ -152,11 +152,17 @@ def _step(
     answers: dict[str, object] | None = None,
     status: int = 200,
 ) -> Response:
-    """The task partial (or 'all done') plus an out-of-band update of the progress block."""
+    """The task partial (or 'all done') plus an out-of-band update of the progress block.
+
+    A plain form post (no htmx: scripts off, or a key pressed before htmx wired the new
+    form) is answered with a redirect to the annotate page, which shows the same state.
+    """
+    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    if not is_htmx(request):
+        return RedirectResponse(f"/w/{wid}/p/{pid}/annotate", status_code=303)
     task: Task | None = assignment.next_task(
         db, actor=session.user, workspace_id=wid, project_id=pid
     )
-    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
     return render(
         request,
         "_step.html",

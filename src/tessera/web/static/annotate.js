@@ -27,12 +27,20 @@ function toggle(input) {
   input.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
+// htmx wires swapped-in content a moment after the swap; a key pressed in between would
+// reach an unwired form, so wire it first (htmx.process does nothing the second time).
+function wired(element) {
+  if (window.htmx) window.htmx.process(element);
+  return element;
+}
+
 function submit(form) {
-  form.requestSubmit(); // fires `submit`, which htmx turns into its hx-post
+  wired(form).requestSubmit(); // fires `submit`, which htmx turns into its hx-post
 }
 
 function skip(form) {
-  form.querySelector("#skip-button")?.click();
+  const button = form.querySelector("#skip-button");
+  if (button) wired(button).click();
 }
 
 document.addEventListener("keydown", (event) => {
