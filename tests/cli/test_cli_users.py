@@ -87,3 +87,21 @@ def test_token_create_prints_only_the_token_on_stdout(cli: Cli, database: Databa
         user = accounts.user_from_api_token(db, secret=token)
     assert user is not None and user.email == email
     refused(cli("token", "create", _email()), "no user with this email")
+
+
+def test_deactivate_ends_tokens_and_activate_lets_the_user_back(
+    cli: Cli, database: Database
+) -> None:
+    email = _email()
+    ok(cli("user", "create", email, "--password-stdin", input=PASSWORD + "\n"))
+    token = ok(cli("token", "create", email)).stdout.strip()
+    assert "tokens were ended" in ok(cli("user", "deactivate", email)).stdout
+    with database.session() as db:
+        assert accounts.user_from_api_token(db, secret=token) is None
+        with pytest.raises(Unauthenticated):
+            accounts.authenticate(db, email=email, password=PASSWORD)
+    ok(cli("user", "activate", email))
+    with database.session() as db:
+        assert accounts.authenticate(db, email=email, password=PASSWORD).is_active
+        assert accounts.user_from_api_token(db, secret=token) is None
+    refused(cli("user", "deactivate", _email()), "no user with this email")

@@ -11,11 +11,15 @@ from tessera.domain.entities import ApiToken, User
 from tessera.domain.errors import Conflict, InvalidInput, Unauthenticated
 from tessera.domain.text_rules import checked_text
 from tessera.security import passwords, tokens
+from tessera.services import ledger
 from tessera.services.clock import utcnow
 from tessera.storage.engine import read_transaction, write_transaction
 from tessera.storage.repositories import users as user_repo
 
 EMAIL_MAX_CHARS = 320
+MAX_FAILED_LOGINS = 5  # consecutive failures before the account is locked
+LOCKOUT = timedelta(minutes=15)
+_LOGIN_FAILED = "wrong email or password"  # the one answer for every cause: no enumeration
 
 
 @dataclass(frozen=True)
@@ -65,18 +69,58 @@ def create_user(
 
 
 def set_password(db: Session, *, email: str, password: str) -> User:
-    """Replace a user's password and end all of their browser sessions."""
+    """Replace a user's password; all of their browser sessions and API tokens end at once."""
     if len(password) < passwords.MIN_PASSWORD_CHARS:
         raise InvalidInput(
             f"must be at least {passwords.MIN_PASSWORD_CHARS} characters", field="password"
         )
+    password_hash = passwords.hash_password(password)
     with write_transaction(db):
         user = _user_by_email(db, email)
-        user_repo.set_password_hash(
-            db, user_id=user.id, password_hash=passwords.hash_password(password)
-        )
-        user_repo.delete_user_sessions(db, user_id=user.id)
+        user_repo.set_password_hash(db, user_id=user.id, password_hash=password_hash)
+        user_repo.reset_failed_logins(db, user_id=user.id)
+        _end_all_access(db, user, "user.password_changed")
         return user
+
+
+def deactivate_user(db: Session, *, email: str) -> User:
+    """Deactivate a user: they can no longer log in, and every session and token ends at once."""
+    with write_transaction(db):
+        user = _user_by_email(db, email)
+        user_repo.set_user_active(db, user_id=user.id, is_active=False)
+        _end_all_access(db, user, "user.deactivated")
+        return user_repo.get_user(db, user_id=user.id)
+
+
+def activate_user(db: Session, *, email: str) -> User:
+    """Let a deactivated user log in again (their old tokens stay revoked)."""
+    with write_transaction(db):
+        user = _user_by_email(db, email)
+        user_repo.set_user_active(db, user_id=user.id, is_active=True)
+        user_repo.reset_failed_logins(db, user_id=user.id)
+        ledger.record(
+            db,
+            workspace_id=ledger.SYSTEM_CHAIN,
+            actor=None,
+            action="user.activated",
+            object_type="user",
+            object_id=user.id,
+        )
+        return user_repo.get_user(db, user_id=user.id)
+
+
+def _end_all_access(db: Session, user: User, action: str) -> None:
+    user_repo.delete_user_sessions(db, user_id=user.id)
+    revoked = user_repo.revoke_user_tokens(db, user_id=user.id, now=utcnow())
+    ledger.record(
+        db,
+        workspace_id=ledger.SYSTEM_CHAIN,
+        actor=None,
+        action=action,
+        object_type="user",
+        object_id=user.id,
+        detail={"tokens_revoked": revoked},
+    )
 
 
 def _user_by_email(db: Session, email: str) -> User:
@@ -95,15 +139,61 @@ def get_user_by_email(db: Session, *, email: str) -> User:
     return user
 
 
-def authenticate(db: Session, *, email: str, password: str) -> User:
-    """The active user with this email and password, or Unauthenticated (same for every cause)."""
+def authenticate(db: Session, *, email: str, password: str, now: datetime | None = None) -> User:
+    """The active user with this email and password, or Unauthenticated (same for every cause).
+
+    After `MAX_FAILED_LOGINS` consecutive failures the account is locked for `LOCKOUT`: even
+    the right password is refused meanwhile, with the same message. Every failure is recorded
+    on the system chain, in a transaction of its own.
+    """
+    now = now or utcnow()
+    tried = email.strip().lower()
     with read_transaction(db):
-        user = user_repo.find_user_by_email(db, email=email.strip().lower())
-        stored = user_repo.find_password_hash(db, user_id=user.id) if user else None
-    ok = passwords.verify_password(stored, password)
-    if user is None or not ok or not user.is_active:
-        raise Unauthenticated("wrong email or password")
-    return user
+        user = user_repo.find_user_by_email(db, email=tried)
+        state = user_repo.find_login_state(db, user_id=user.id) if user else None
+    # Always verify, even for unknown or locked accounts: the time taken reveals nothing.
+    ok = passwords.verify_password(state.password_hash if state else None, password)
+    locked = bool(state and state.locked_until and state.locked_until > now)
+    if user is not None and state is not None and ok and user.is_active and not locked:
+        if state.failed_logins or state.locked_until:
+            with write_transaction(db):
+                user_repo.reset_failed_logins(db, user_id=user.id)
+        return user
+    reason = _failure_reason(user, ok=ok, locked=locked)
+    _record_failure(db, tried=tried, user=user, reason=reason, now=now)
+    raise Unauthenticated(_LOGIN_FAILED)
+
+
+def _failure_reason(user: User | None, *, ok: bool, locked: bool) -> str:
+    if user is None:
+        return "unknown_email"
+    if locked:
+        return "locked"
+    if not user.is_active:
+        return "deactivated"
+    return "wrong_password" if not ok else "refused"
+
+
+def _record_failure(
+    db: Session, *, tried: str, user: User | None, reason: str, now: datetime
+) -> None:
+    with write_transaction(db):
+        detail: dict[str, object] = {"reason": reason}
+        if user is not None and reason == "wrong_password":
+            failures = user_repo.count_failed_login(db, user_id=user.id)
+            if failures >= MAX_FAILED_LOGINS:
+                user_repo.lock_login(db, user_id=user.id, until=now + LOCKOUT)
+                detail["locked_until"] = (now + LOCKOUT).isoformat()
+        ledger.record(
+            db,
+            workspace_id=ledger.SYSTEM_CHAIN,
+            actor=None,
+            actor_label=tried[:EMAIL_MAX_CHARS],
+            action="login.failed",
+            object_type="user" if user else "",
+            object_id=user.id if user else None,
+            detail=detail,
+        )
 
 
 def start_session(db: Session, *, user: User, ttl_s: int, now: datetime | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Accounts from the command line: `tessera user create|set-password`, `tessera token create`."""
+"""Accounts from the command line: `tessera user create|set-password|deactivate|activate`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from tessera.cli.runtime import (
 from tessera.security.passwords import MIN_PASSWORD_CHARS, generate_password
 from tessera.services import accounts
 
-user_app = typer.Typer(help="Create users and set their passwords.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Create users, set their passwords, deactivate and reactivate them.",
+    no_args_is_help=True,
+)
 token_app = typer.Typer(help="Issue API tokens.", no_args_is_help=True)
 
 PasswordStdin = Annotated[
@@ -86,14 +89,40 @@ def set_password(
     generate: Generate = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Replace a user's password; their browser sessions end."""
+    """Replace a user's password; their browser sessions and API tokens end."""
     settings = load_settings(data_dir)
     password, generated = _password(from_stdin=password_stdin, generate=generate)
     with session_for(settings) as db:
         user = accounts.set_password(db, email=email, password=password)
-    console.print(f"Password changed for {user.email}; their browser sessions were ended.")
+    console.print(
+        f"Password changed for {user.email}; their browser sessions and API tokens were ended."
+    )
     if generated:
         _show_generated(user.email, password)
+
+
+@user_app.command("deactivate")
+def deactivate_user(
+    email: Annotated[str, typer.Argument(help="The login email.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Deactivate a user: no more logins; their sessions and API tokens end at once."""
+    settings = load_settings(data_dir)
+    with session_for(settings) as db:
+        user = accounts.deactivate_user(db, email=email)
+    console.print(f"Deactivated {user.email}; their browser sessions and API tokens were ended.")
+
+
+@user_app.command("activate")
+def activate_user(
+    email: Annotated[str, typer.Argument(help="The login email.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Let a deactivated user log in again (their old API tokens stay revoked)."""
+    settings = load_settings(data_dir)
+    with session_for(settings) as db:
+        user = accounts.activate_user(db, email=email)
+    console.print(f"Activated {user.email}.")
 
 
 @token_app.command("create")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -140,3 +141,62 @@ def delete_web_session(db: Session, *, token_hash: str) -> None:
 
 def delete_user_sessions(db: Session, *, user_id: int) -> None:
     db.execute(web_sessions.delete().where(web_sessions.c.user_id == user_id))
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """What a login attempt checks besides the user: the hash and the lockout counters."""
+
+    password_hash: str | None
+    failed_logins: int
+    locked_until: datetime | None
+
+
+def find_login_state(db: Session, *, user_id: int) -> LoginState | None:
+    row = db.execute(
+        select(users.c.password_hash, users.c.failed_logins, users.c.locked_until).where(
+            users.c.id == user_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return LoginState(password_hash=row[0], failed_logins=row[1], locked_until=row[2])
+
+
+def count_failed_login(db: Session, *, user_id: int) -> int:
+    """Add one to the consecutive failures (atomically) and return the new count."""
+    return int(
+        db.execute(
+            update(users)
+            .where(users.c.id == user_id)
+            .values(failed_logins=users.c.failed_logins + 1)
+            .returning(users.c.failed_logins)
+        ).scalar_one()
+    )
+
+
+def lock_login(db: Session, *, user_id: int, until: datetime) -> None:
+    """Refuse logins until `until`; the failure count starts again from zero afterwards."""
+    db.execute(
+        update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=until)
+    )
+
+
+def reset_failed_logins(db: Session, *, user_id: int) -> None:
+    db.execute(
+        update(users).where(users.c.id == user_id).values(failed_logins=0, locked_until=None)
+    )
+
+
+def set_user_active(db: Session, *, user_id: int, is_active: bool) -> None:
+    db.execute(update(users).where(users.c.id == user_id).values(is_active=is_active))
+
+
+def revoke_user_tokens(db: Session, *, user_id: int, now: datetime) -> int:
+    """Revoke every unrevoked API token of the user; returns how many."""
+    result = db.execute(
+        update(api_tokens)
+        .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -12,13 +12,13 @@ from tessera.domain.entities import Membership, Role, Workspace
 from tessera.domain.errors import NotFound
 from tessera.storage.tables import (
     AnyRow,
-    annotations,
     items,
     memberships,
     projects,
     users,
     workspaces,
 )
+from tessera.storage.tables import annotations as annotation_table
 
 
 def _to_workspace(row: AnyRow) -> Workspace:
@@ -187,11 +187,11 @@ def list_workspace_stats(db: Session) -> list[WorkspaceStats]:
     )
     annotation_q = (
         select(
-            annotations.c.workspace_id,
+            annotation_table.c.workspace_id,
             func.count().label("n"),
-            func.coalesce(func.sum(func.length(annotations.c.value)), 0).label("bytes"),
+            func.coalesce(func.sum(func.length(annotation_table.c.value)), 0).label("bytes"),
         )
-        .group_by(annotations.c.workspace_id)
+        .group_by(annotation_table.c.workspace_id)
         .subquery()
     )
     rows = db.execute(
