@@ -55,7 +55,7 @@ def create_workspace_key(db: Session, *, workspace_id: int) -> None:
 def key_status(db: Session, *, actor: User, workspace_id: int) -> KeyStatus:
     """Which versions exist, which is active, and whether the owner holds the key."""
     with read_transaction(db):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.RENAME_WORKSPACE)
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_KEYS)
         keys = key_repo.list_keys(db, workspace_id=workspace_id)
     held = any(k.is_customer_held for k in keys)
     return KeyStatus(
@@ -82,7 +82,7 @@ def set_passphrase(
     salt = os.urandom(16)
     new_kek = derive_customer_kek(passphrase, salt)
     with write_transaction(db):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.RENAME_WORKSPACE)
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_KEYS)
         keys = key_repo.list_keys(db, workspace_id=workspace_id)
         old_kek = _current_kek(db, workspace_id, keys, current)
         for k in keys:
@@ -117,7 +117,7 @@ def _current_kek(
 def unlock_workspace(db: Session, *, actor: User, workspace_id: int, passphrase: str) -> None:
     """Unwrap the keys with the owner's passphrase and keep them in this process's memory."""
     with write_transaction(db):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.RENAME_WORKSPACE)
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_KEYS)
         keys = key_repo.list_keys(db, workspace_id=workspace_id)
         held = [k for k in keys if k.is_customer_held]
         if not held:
@@ -135,7 +135,7 @@ def unlock_workspace(db: Session, *, actor: User, workspace_id: int, passphrase:
 def lock_workspace(db: Session, *, actor: User, workspace_id: int) -> None:
     """Forget the unwrapped keys in this process now (they come back only with `unlock`)."""
     with write_transaction(db):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.RENAME_WORKSPACE)
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_KEYS)
         ledger.record(db, workspace_id=workspace_id, actor=actor, action="key.locked")
     cipher_of(db).forget(workspace_id)
 
@@ -161,7 +161,7 @@ def rotate_key(
     """
     cipher = cipher_of(db)
     with write_transaction(db):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.RENAME_WORKSPACE)
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_KEYS)
         keys = key_repo.list_keys(db, workspace_id=workspace_id)
         kek = None
         if any(k.is_customer_held for k in keys):
@@ -217,7 +217,7 @@ def delete_workspace(db: Session, *, actor: User, workspace_id: int) -> None:
     ciphertext nobody can open (crypto-shredding). The ledger chain is kept; it holds no content.
     """
     with write_transaction(db):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.RENAME_WORKSPACE)
+        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.DELETE_WORKSPACE)
         ledger.record(db, workspace_id=workspace_id, actor=actor, action="workspace.deleted")
         key_repo.delete_keys(db, workspace_id=workspace_id)
         workspace_repo.delete_workspace(db, workspace_id=workspace_id)

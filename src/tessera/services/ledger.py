@@ -12,8 +12,8 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Role, User
-from tessera.domain.errors import Conflict, Forbidden, InvalidInput
+from tessera.domain.entities import User
+from tessera.domain.errors import Conflict, InvalidInput
 from tessera.security import signing
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
@@ -22,8 +22,6 @@ from tessera.storage.repositories import ledger as ledger_repo
 from tessera.storage.repositories.ledger import GENESIS_HASH, LedgerRow
 
 SYSTEM_CHAIN = 0  # events that belong to no workspace: failed logins, operator actions
-# TODO(policies): replace with Action.VIEW_LEDGER in the policy table (owned by services/policies).
-LEDGER_ROLES = frozenset({Role.OWNER, Role.AUDITOR})
 CHECKPOINT_CONTEXT = b"tessera-ledger-checkpoint-v1\n"  # domain separation for signatures
 _MOVED_SEARCH_LIMIT = 100_000  # how far back to look for where a moved event was written
 
@@ -321,9 +319,7 @@ def verify_checkpoint(db: Session, checkpoint: Checkpoint) -> VerifyReport:
 
 
 def _authorize_ledger(db: Session, actor: User, workspace_id: int) -> None:
-    membership = authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_WORKSPACE)
-    if membership.role not in LEDGER_ROLES:
-        raise Forbidden(f"your role ({membership.role.value}) may not view the access ledger")
+    authorize(db, actor=actor, workspace_id=workspace_id, action=Action.VIEW_LEDGER)
 
 
 def check_ledger_access(db: Session, *, actor: User, workspace_id: int) -> None:

@@ -36,10 +36,17 @@ class Action(StrEnum):
     MANAGE_WALLS = "manage_walls"
     GRANT_OPERATOR_ACCESS = "grant_operator_access"
     VERIFY_AFFILIATIONS = "verify_affiliations"
+    MANAGE_KEYS = "manage_keys"
+    DELETE_WORKSPACE = "delete_workspace"
 
 
 _EVERY_MEMBER = {Action.VIEW_WORKSPACE, Action.VIEW_PROJECT}
-_OWNER_ONLY = {Action.RENAME_WORKSPACE, Action.GRANT_OPERATOR_ACCESS}
+_OWNER_ONLY = {
+    Action.RENAME_WORKSPACE,
+    Action.GRANT_OPERATOR_ACCESS,
+    Action.MANAGE_KEYS,
+    Action.DELETE_WORKSPACE,
+}
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.OWNER: frozenset(Action),

@@ -38,9 +38,7 @@ def annotate_page(
     if not can(role, Action.ANNOTATE):
         raise Forbidden(f"your role ({role.value}) may not annotate")
     project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
-    guidelines = projects.get_guidelines(
-        db, actor=session.user, workspace_id=wid, project_id=pid
-    )
+    guidelines = projects.get_guidelines(db, actor=session.user, workspace_id=wid, project_id=pid)
     return render(
         request,
         "annotate.html",
