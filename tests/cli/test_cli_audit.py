@@ -101,7 +101,7 @@ def test_checkpoint_file_and_verify_against_it(
 
     annotator = factory.add(ws, owner, Role.ANNOTATOR, with_password=False)
     args = ("audit", "checkpoint", "--workspace", str(ws.id), "--as", annotator.email)
-    refused(cli(*args, "-o", str(tmp_path / "no.json")), "may not view the access ledger")
+    refused(cli(*args, "-o", str(tmp_path / "no.json")), "may not view ledger")
     assert not (tmp_path / "no.json").exists()
 
 
