@@ -151,6 +151,22 @@ def test_every_route_hides_another_workspace(
     assert _snapshot(w) == before
 
 
+def test_another_annotators_task_is_hidden_from_a_colleague(
+    client: TestClient, victim: tuple[World, dict[str, int]]
+) -> None:
+    """Every task route, called by a fellow annotator of the same workspace on a task that is
+    not theirs, answers 404 and changes nothing."""
+    w, ids = victim
+    colleague = w.annotators[1]
+    before = _snapshot(w)
+    task_routes = [(m, p) for m, p in _routes(client) if "{assignment_id}" in p]
+    assert task_routes
+    for method, template in task_routes:
+        r = _call(client, method, template.format(**ids), colleague, BODIES.get((method, template)))
+        assert r.status_code == 404, (method, template, r.status_code)
+    assert _snapshot(w) == before
+
+
 def test_lists_show_only_own_workspaces(
     client: TestClient, factory: Factory, victim: tuple[World, dict[str, int]]
 ) -> None:
