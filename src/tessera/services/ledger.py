@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -172,18 +172,9 @@ def _int(value: object) -> int:
 
 def row_hash(row: LedgerRow) -> str:
     """The hash an event's stored fields should have (compare with `row.hash`)."""
-    return event_hash(
-        workspace_id=row.workspace_id,
-        seq=row.seq,
-        at=row.at,
-        actor_id=row.actor_id,
-        actor=row.actor,
-        action=row.action,
-        object_type=row.object_type,
-        object_id=row.object_id,
-        detail=row.detail,
-        prev_hash=row.prev_hash,
-    )
+    stored = asdict(row)
+    del stored["hash"]
+    return event_hash(**stored)
 
 
 @dataclass

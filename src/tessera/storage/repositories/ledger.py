@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import access_events, ledger_checkpoints, ledger_heads
+from tessera.storage.tables import AnyRow, access_events, ledger_checkpoints, ledger_heads
 
 GENESIS_HASH = "0" * 64
 
@@ -28,6 +28,14 @@ class LedgerRow:
     detail: str
     prev_hash: str
     hash: str
+
+
+_FIELDS = tuple(f.name for f in fields(LedgerRow))
+
+
+def _to_row(r: AnyRow) -> LedgerRow:
+    m = r._mapping
+    return LedgerRow(**{name: m[name] for name in _FIELDS})
 
 
 def lock_head(db: Session, *, workspace_id: int) -> tuple[int, str]:
@@ -58,21 +66,7 @@ def lock_head(db: Session, *, workspace_id: int) -> tuple[int, str]:
 
 def append(db: Session, row: LedgerRow) -> None:
     """Insert the event and move the head; the caller holds the head's lock."""
-    db.execute(
-        insert(access_events).values(
-            workspace_id=row.workspace_id,
-            seq=row.seq,
-            at=row.at,
-            actor_id=row.actor_id,
-            actor=row.actor,
-            action=row.action,
-            object_type=row.object_type,
-            object_id=row.object_id,
-            detail=row.detail,
-            prev_hash=row.prev_hash,
-            hash=row.hash,
-        )
-    )
+    db.execute(insert(access_events).values(**asdict(row)))
     db.execute(
         update(ledger_heads)
         .where(ledger_heads.c.workspace_id == row.workspace_id)
@@ -112,20 +106,7 @@ def iter_events(
         if not rows:
             return
         for r in rows:
-            m = r._mapping
-            yield LedgerRow(
-                workspace_id=m["workspace_id"],
-                seq=m["seq"],
-                at=m["at"],
-                actor_id=m["actor_id"],
-                actor=m["actor"],
-                action=m["action"],
-                object_type=m["object_type"],
-                object_id=m["object_id"],
-                detail=m["detail"],
-                prev_hash=m["prev_hash"],
-                hash=m["hash"],
-            )
+            yield _to_row(r)
         after = rows[-1]._mapping["seq"]
 
 
