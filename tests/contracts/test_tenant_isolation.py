@@ -33,6 +33,11 @@ BODIES: dict[tuple[str, str], Any] = {
         b'{"text": "planted"}\n'
     ),
     ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/tasks/next"): None,
+    ("patch", "/api/workspaces/{workspace_id}/projects/{project_id}/items"): {
+        "item_ids": [1, 2, 3],
+        "annotations_per_item": 5,
+        "priority": 9,
+    },
     ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/items/import-url"): {
         "url": "http://127.0.0.1:9/x.jsonl",
         "format": "jsonl",

@@ -26,6 +26,14 @@ class ItemStatus(StrEnum):
     DONE = "done"
 
 
+class ServingOrder(StrEnum):
+    """Which open item an annotator gets next."""
+
+    PRIORITY = "priority"  # highest priority first, then import order
+    RANDOM = "random"  # a random open item (a random start in a stored random order)
+    UNCERTAINTY = "uncertainty"  # lowest prediction score first; items without one last
+
+
 class AssignmentState(StrEnum):
     """Lifecycle of one lease of one item to one annotator."""
 
@@ -88,6 +96,9 @@ class Project:
     lease_ttl_s: int
     counts: ProjectCounts
     created_at: datetime
+    serving_order: ServingOrder = ServingOrder.PRIORITY
+    max_items_per_annotator: int | None = None
+    is_blind: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,8 @@ class Item:
     priority: int
     submitted_count: int
     created_at: datetime
+    overlap_override: int | None = None
+    prediction_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +130,33 @@ class Assignment:
 
 @dataclass(frozen=True)
 class Task:
-    """What an annotator is served: the lease and the item's content."""
+    """What an annotator is served: the lease, the item's content and, when the project is not
+    blind, the answers others already gave."""
 
     assignment: Assignment
     item: Item
+    other_answers: tuple[dict[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class AnnotatorProgress:
+    user_id: int
+    email: str
+    submitted: int
+    skipped: int
+    leased: int
+
+
+@dataclass(frozen=True)
+class ProjectStats:
+    """The manager's view: where every item and lease stands, and each annotator's share."""
+
+    items: int
+    open: int
+    done: int
+    leased: int
+    expired: int
+    annotators: tuple[AnnotatorProgress, ...]
 
 
 @dataclass(frozen=True)
@@ -134,6 +170,7 @@ class Annotation:
     value: dict[str, object]
     schema_version: int
     created_at: datetime
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+ServingOrderName = Literal["priority", "random", "uncertainty"]
+
 
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -14,8 +16,11 @@ class ProjectCreate(BaseModel):
     description: str = Field(default="", max_length=20_000)
     label_schema: dict[str, Any]
     annotations_per_item: int = Field(default=1, ge=1, le=50)
-    lease_ttl_s: int = Field(default=900, ge=30, le=7 * 24 * 3600)
+    lease_ttl_s: int = Field(default=900, ge=2, le=7 * 24 * 3600)
     guidelines: str = Field(default="", max_length=200_000)
+    serving_order: ServingOrderName = "priority"
+    max_items_per_annotator: int | None = Field(default=None, ge=1, le=10_000_000)
+    is_blind: bool = True
 
 
 class ProjectUpdate(BaseModel):
@@ -24,8 +29,13 @@ class ProjectUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=20_000)
     label_schema: dict[str, Any] | None = None
     annotations_per_item: int | None = Field(default=None, ge=1, le=50)
-    lease_ttl_s: int | None = Field(default=None, ge=30, le=7 * 24 * 3600)
+    lease_ttl_s: int | None = Field(default=None, ge=2, le=7 * 24 * 3600)
     guidelines: str | None = Field(default=None, max_length=200_000)
+    serving_order: ServingOrderName | None = None
+    max_items_per_annotator: int | None = Field(
+        default=None, ge=1, le=10_000_000, description="null removes the cap"
+    )
+    is_blind: bool | None = None
 
 
 class Guidelines(BaseModel):
@@ -50,6 +60,9 @@ class ProjectPublic(BaseModel):
     lease_ttl_s: int
     counts: ProjectCounts
     created_at: datetime
+    serving_order: ServingOrderName
+    max_items_per_annotator: int | None
+    is_blind: bool
 
 
 class UrlImportCreate(BaseModel):
@@ -72,6 +85,8 @@ class ItemPublic(BaseModel):
     priority: int
     submitted_count: int
     created_at: datetime
+    overlap_override: int | None
+    prediction_score: float | None
 
 
 class TaskItem(BaseModel):
@@ -84,11 +99,20 @@ class TaskPublic(BaseModel):
     project_id: int
     expires_at: datetime
     item: TaskItem
+    other_answers: list[dict[str, Any]] = Field(
+        default_factory=list, description="others' answers; always empty in blind projects"
+    )
 
 
 class AnnotationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     value: dict[str, Any]
+    idempotency_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="a retry with the same key returns the stored annotation",
+    )
 
 
 class AnnotationPublic(BaseModel):
@@ -103,3 +127,33 @@ class AnnotationPublic(BaseModel):
 class SkipCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(default="", max_length=500)
+
+
+class ItemOverrides(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item_ids: list[int] = Field(min_length=1, max_length=1000)
+    annotations_per_item: int | None = Field(
+        default=None, ge=1, le=50, description="null resets to the project's overlap"
+    )
+    priority: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+
+
+class OverridesApplied(BaseModel):
+    updated: int
+
+
+class AnnotatorProgressPublic(BaseModel):
+    user_id: int
+    email: str
+    submitted: int
+    skipped: int
+    leased: int
+
+
+class ProjectStatsPublic(BaseModel):
+    items: int
+    open: int
+    done: int
+    leased: int
+    expired: int
+    annotators: list[AnnotatorProgressPublic]

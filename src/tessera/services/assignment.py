@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from tessera.domain.entities import (
     AssignmentState,
     ItemStatus,
     Project,
+    ServingOrder,
     Task,
     User,
 )
@@ -29,6 +31,7 @@ from tessera.storage.repositories import workspaces as workspace_repo
 
 CANDIDATE_PAGE = 64
 SKIP_REASON_MAX_CHARS = 500
+IDEMPOTENCY_KEY_MAX_CHARS = 200
 _RELEASABLE = (AssignmentState.LEASED, AssignmentState.EXPIRED)
 
 
@@ -50,11 +53,16 @@ def next_task(
             db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
         )
         is_live_lease = live is not None
-        if live is None:
+        if live is None and not _at_cap(db, project, actor, now):
             live = _lease_next(db, project, actor, now)
         if live is None:
             return None
         item = item_repo.get_item(db, workspace_id=workspace_id, item_id=live.item_id)
+        others: list[dict[str, object]] = []
+        if not project.is_blind:
+            others = annotation_repo.list_other_answers(
+                db, workspace_id=workspace_id, item_id=item.id, user_id=actor.id
+            )
         # Last in the transaction: the chain head's lock is held only until the commit.
         ledger.record(
             db,
@@ -69,15 +77,53 @@ def next_task(
                 "lease": "live" if is_live_lease else "new",
             },
         )
-        return Task(assignment=live, item=item)
+        return Task(assignment=live, item=item, other_answers=tuple(others))
+
+
+def _at_cap(db: Session, project: Project, actor: User, now: datetime) -> bool:
+    cap = project.max_items_per_annotator
+    if cap is None:
+        return False
+    load = assignment_repo.count_load(
+        db, workspace_id=project.workspace_id, project_id=project.id, user_id=actor.id, now=now
+    )
+    return load >= cap
 
 
 def _lease_next(db: Session, project: Project, actor: User, now: datetime) -> Assignment | None:
+    """Walk the open items in the project's serving order and lease the first one we may.
+
+    The random order scans its stored random keys from a random start and wraps around once.
+    """
+    if project.serving_order is not ServingOrder.RANDOM:
+        return _lease_in_range(db, project, actor, now, at_least=None, below=None)
+    start = random.getrandbits(item_repo.RAND_KEY_BITS)
+    return _lease_in_range(db, project, actor, now, at_least=start, below=None) or (
+        _lease_in_range(db, project, actor, now, at_least=None, below=start)
+    )
+
+
+def _lease_in_range(
+    db: Session,
+    project: Project,
+    actor: User,
+    now: datetime,
+    *,
+    at_least: int | None,
+    below: int | None,
+) -> Assignment | None:
     ws = project.workspace_id
-    after: tuple[int, int] | None = None
+    after: item_repo.CandidateKey | None = None
     while True:
         candidates = item_repo.open_item_candidates(
-            db, workspace_id=ws, project_id=project.id, after=after, limit=CANDIDATE_PAGE
+            db,
+            workspace_id=ws,
+            project_id=project.id,
+            order=project.serving_order,
+            after=after,
+            limit=CANDIDATE_PAGE,
+            at_least=at_least,
+            below=below,
         )
         if not candidates:
             return None
@@ -104,10 +150,10 @@ def _try_lease(
 ) -> Assignment | None:
     ws = project.workspace_id
     locked = item_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
-    if locked is None or locked[0] != ItemStatus.OPEN.value:
+    if locked is None or locked.status is not ItemStatus.OPEN:
         return None
     live = assignment_repo.count_live_leases(db, workspace_id=ws, item_id=item_id, now=now)
-    if locked[1] + live >= project.annotations_per_item:
+    if locked.submitted_count + live >= overlap_of(project, locked):
         return None
     expires_at = now + timedelta(seconds=project.lease_ttl_s)
     if earlier is not None:
@@ -143,13 +189,18 @@ def submit_annotation(
     assignment_id: int,
     value: Mapping[str, object],
     now: datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> Annotation:
     """Store the caller's answer for one of their tasks and close the lease.
 
     A late submission (lease expired) counts only while the item still needs an answer. A
-    retry of the same answer returns the stored one; a different answer to a submitted task
-    is a Conflict, never an overwrite.
+    retry (the same idempotency key, or without one the same answer) returns the stored
+    annotation; anything else sent to a submitted task is a Conflict, never an overwrite.
     """
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_MAX_CHARS:
+        raise InvalidInput(
+            f"must be 1-{IDEMPOTENCY_KEY_MAX_CHARS} characters", field="idempotency_key"
+        )
     now = now or utcnow()
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
@@ -164,23 +215,20 @@ def submit_annotation(
             db, workspace_id=workspace_id, item_id=task.item_id, skip_locked=False
         )
         assert locked is not None  # the assignment's foreign key keeps the item
-        status, submitted = locked
+        submitted, overlap = locked.submitted_count, overlap_of(project, locked)
         # Read again under the item's lock: a concurrent submit may have changed the state.
         task = assignment_repo.get_assignment(
             db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
         )
         if task.state is AssignmentState.SUBMITTED:
-            return _same_answer_or_conflict(db, workspace_id, assignment_id, clean)
+            return _retry_or_conflict(db, workspace_id, assignment_id, clean, idempotency_key)
         if task.state is AssignmentState.SKIPPED:
             raise Conflict("this task was skipped; it cannot be submitted")
         if task.expires_at <= now:
             others = assignment_repo.count_live_leases(
                 db, workspace_id=workspace_id, item_id=task.item_id, now=now
             )
-            if (
-                status != ItemStatus.OPEN.value
-                or submitted + others >= project.annotations_per_item
-            ):
+            if locked.status is not ItemStatus.OPEN or submitted + others >= overlap:
                 raise Conflict(
                     "the lease on this task expired and the item already has the answers it "
                     "needs; ask for the next task"
@@ -195,6 +243,7 @@ def submit_annotation(
             value=clean,
             schema_version=project.schema_version,
             now=now,
+            idempotency_key=idempotency_key,
         )
         assignment_repo.close_assignment(
             db,
@@ -203,7 +252,7 @@ def submit_annotation(
             state=AssignmentState.SUBMITTED,
             now=now,
         )
-        is_done = submitted + 1 >= project.annotations_per_item
+        is_done = submitted + 1 >= overlap
         item_repo.record_submission(
             db, workspace_id=workspace_id, item_id=task.item_id, is_done=is_done
         )
@@ -226,14 +275,28 @@ def submit_annotation(
         return annotation
 
 
-def _same_answer_or_conflict(
-    db: Session, workspace_id: int, assignment_id: int, clean: Mapping[str, object]
+def overlap_of(project: Project, item: item_repo.LockedItem) -> int:
+    """How many answers this item needs: its own override, else the project's overlap."""
+    return item.overlap_override or project.annotations_per_item
+
+
+def _retry_or_conflict(
+    db: Session,
+    workspace_id: int,
+    assignment_id: int,
+    clean: Mapping[str, object],
+    idempotency_key: str | None,
 ) -> Annotation:
     stored = annotation_repo.find_annotation_by_assignment(
         db, workspace_id=workspace_id, assignment_id=assignment_id
     )
-    if stored is not None and stored.value == dict(clean):
-        return stored  # a retry of the same submission: stored once
+    assert stored is not None  # a submitted assignment has its annotation
+    if idempotency_key is not None and stored.idempotency_key is not None:
+        if idempotency_key == stored.idempotency_key:
+            return stored  # a retry of the same request: stored once
+        raise Conflict("this task was already submitted (with another idempotency key)")
+    if stored.value == dict(clean):
+        return stored  # the same answer again: stored once
     raise Conflict("this task was already submitted with a different answer")
 
 

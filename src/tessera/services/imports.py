@@ -23,7 +23,7 @@ from tessera.storage.repositories import projects as project_repo
 
 BATCH_SIZE = 1000
 EXTERNAL_ID_MAX_CHARS = 512
-RESERVED_KEYS = frozenset({"external_id", "priority", "data"})
+RESERVED_KEYS = frozenset({"external_id", "priority", "data", "prediction_score"})
 PRIORITY_RANGE = (-1_000_000, 1_000_000)
 
 Progress = Callable[[int], None]
@@ -107,6 +107,7 @@ def to_new_item(record: SourceRecord, schema: LabelSchema) -> item_repo.NewItem:
         external_id=_external_id(data.get("external_id"), content, record.line),
         content=content,
         priority=_priority(data.get("priority"), record.line),
+        prediction_score=_score(data.get("prediction_score"), record.line),
     )
 
 
@@ -136,4 +137,19 @@ def _priority(raw: object, line: int) -> int:
     lo, hi = PRIORITY_RANGE
     if value is None or not lo <= value <= hi:
         raise InvalidInput(f"must be an integer from {lo} to {hi}", field="priority", line=line)
+    return value
+
+
+def _score(raw: object, line: int) -> float | None:
+    """A model's confidence in [0, 1] (the uncertainty order serves the lowest first)."""
+    if raw is None or raw == "":
+        return None
+    try:
+        value = (
+            float(raw) if isinstance(raw, int | float | str) and not isinstance(raw, bool) else None
+        )
+    except ValueError:
+        value = None
+    if value is None or not 0.0 <= value <= 1.0:
+        raise InvalidInput("must be a number from 0 to 1", field="prediction_score", line=line)
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Item, ItemStatus, Project, User
+from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder, User
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.label_schema import parse_label_schema
 from tessera.domain.text_rules import checked_text
@@ -19,7 +19,8 @@ NAME_MAX_CHARS = 200
 DESCRIPTION_MAX_CHARS = 20_000
 GUIDELINES_MAX_CHARS = 200_000
 MAX_OVERLAP = 50
-LEASE_TTL_RANGE_S = (30, 7 * 24 * 3600)
+LEASE_TTL_RANGE_S = (2, 7 * 24 * 3600)
+MAX_ITEMS_RANGE = (1, 10_000_000)
 PAGE_MAX = 1000
 
 
@@ -37,6 +38,12 @@ def _check_settings(
         raise InvalidInput(f"must be between {lo} and {hi} seconds", field="lease_ttl_s")
 
 
+def _check_cap(cap: int | None) -> None:
+    lo, hi = MAX_ITEMS_RANGE
+    if cap is not None and not lo <= cap <= hi:
+        raise InvalidInput(f"must be between {lo} and {hi}", field="max_items_per_annotator")
+
+
 def create_project(
     db: Session,
     *,
@@ -48,6 +55,9 @@ def create_project(
     annotations_per_item: int = 1,
     lease_ttl_s: int = 900,
     guidelines: str = "",
+    serving_order: ServingOrder = ServingOrder.PRIORITY,
+    max_items_per_annotator: int | None = None,
+    is_blind: bool = True,
 ) -> Project:
     """Create a project; the label schema is validated here and becomes version 1.
 
@@ -55,6 +65,7 @@ def create_project(
     """
     _check_settings(name, description, annotations_per_item, lease_ttl_s)
     checked_text(guidelines, field="guidelines", max_chars=GUIDELINES_MAX_CHARS)
+    _check_cap(max_items_per_annotator)
     schema = parse_label_schema(label_schema)
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
@@ -67,6 +78,9 @@ def create_project(
             annotations_per_item=annotations_per_item,
             lease_ttl_s=lease_ttl_s,
             now=utcnow(),
+            serving_order=serving_order,
+            max_items_per_annotator=max_items_per_annotator,
+            is_blind=is_blind,
         )
         if guidelines:
             project_repo.set_guidelines(
@@ -95,8 +109,16 @@ def update_project(
     annotations_per_item: int | None = None,
     lease_ttl_s: int | None = None,
     guidelines: str | None = None,
+    serving_order: ServingOrder | None = None,
+    max_items_per_annotator: int | None = None,
+    clear_max_items: bool = False,
+    is_blind: bool | None = None,
 ) -> Project:
-    """Change settings; a new label schema gets the next version number."""
+    """Change settings; a new label schema gets the next version number.
+
+    `clear_max_items` removes the per-annotator cap (None alone means "unchanged").
+    """
+    _check_cap(max_items_per_annotator)
     _check_settings(name, description, annotations_per_item, lease_ttl_s)
     if guidelines is not None:
         checked_text(guidelines, field="guidelines", max_chars=GUIDELINES_MAX_CHARS)
@@ -113,6 +135,10 @@ def update_project(
             label_schema=schema,
             annotations_per_item=annotations_per_item,
             lease_ttl_s=lease_ttl_s,
+            serving_order=serving_order,
+            max_items_per_annotator=max_items_per_annotator,
+            clear_max_items=clear_max_items,
+            is_blind=is_blind,
         )
         if guidelines is not None:
             project_repo.set_guidelines(
@@ -125,6 +151,9 @@ def update_project(
             "annotations_per_item": annotations_per_item,
             "lease_ttl_s": lease_ttl_s,
             "guidelines": guidelines,
+            "serving_order": serving_order,
+            "max_items_per_annotator": max_items_per_annotator or (clear_max_items or None),
+            "is_blind": is_blind,
         }
         ledger.record(
             db,

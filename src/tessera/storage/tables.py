@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -139,6 +140,11 @@ projects = Table(
     Column("schema_version", Integer, nullable=False, default=1),
     Column("annotations_per_item", Integer, nullable=False, default=1),
     Column("lease_ttl_s", Integer, nullable=False, default=900),
+    Column(
+        "serving_order", String(20), nullable=False, default="priority", server_default="priority"
+    ),
+    Column("max_items_per_annotator", Integer, nullable=True),
+    Column("is_blind", Boolean, nullable=False, default=True, server_default="1"),
     Column("item_count", BigInteger, nullable=False, default=0),
     Column("done_count", BigInteger, nullable=False, default=0),
     Column("annotation_count", BigInteger, nullable=False, default=0),
@@ -159,12 +165,21 @@ items = Table(
     Column("status", String(10), nullable=False, default="open"),
     Column("priority", Integer, nullable=False, default=0),
     Column("submitted_count", Integer, nullable=False, default=0),
+    Column("overlap_override", Integer, nullable=True),  # None: the project's overlap
+    # random serving order: a random key drawn at import, scanned from a random start
+    Column("rand_key", Integer, nullable=False, default=0, server_default="0"),
+    # uncertainty order: a model's confidence in [0, 1]; 2.0 when there is no prediction
+    Column("prediction_score", Float, nullable=False, default=2.0, server_default="2.0"),
     _created_at(),
     UniqueConstraint("project_id", "external_id", name="uq_items_project_external"),
-    # next task: open items of a project, best priority first, then import order
-    Index("ix_items_serving", "project_id", "status", "priority", "id"),
+    # next task: open items of a project, in each serving order
+    Index("ix_items_serving_random", "project_id", "status", "rand_key", "id"),
+    Index("ix_items_serving_uncertainty", "project_id", "status", "prediction_score", "id"),
     Index("ix_items_project_id_id", "project_id", "id"),
 )
+# The priority order is "priority DESC, id ASC": the index must say so, or the database sorts
+# every open item to find the first one.
+Index("ix_items_serving", items.c.project_id, items.c.status, items.c.priority.desc(), items.c.id)
 
 assignments = Table(
     "assignments",
@@ -182,6 +197,7 @@ assignments = Table(
     UniqueConstraint("item_id", "user_id", name="uq_assignments_item_user"),
     Index("ix_assignments_user_state", "project_id", "user_id", "state"),
     Index("ix_assignments_item_state", "item_id", "state"),
+    Index("ix_assignments_project_state", "project_id", "state", "expires_at"),
 )
 
 annotations = Table(
@@ -195,6 +211,7 @@ annotations = Table(
     Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("value", LargeBinary, nullable=False),  # sealed by the storage cipher
     Column("schema_version", Integer, nullable=False),
+    Column("idempotency_key", String(200), nullable=True),
     _created_at(),
     UniqueConstraint("assignment_id", name="uq_annotations_assignment"),
     Index("ix_annotations_item_id", "item_id"),

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from tessera.api.deps import CurrentUser, DatabaseDep, SessionDep
-from tessera.domain.entities import Item, ItemStatus, Project
+from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder
 from tessera.domain.errors import InvalidInput, TooLarge
 from tessera.formats import ImportFormat, detect_format
 from tessera.schemas.common import Page
@@ -48,6 +48,9 @@ def project_public(p: Project) -> ProjectPublic:
             progress=p.counts.progress,
         ),
         created_at=p.created_at,
+        serving_order=p.serving_order.value,
+        max_items_per_annotator=p.max_items_per_annotator,
+        is_blind=p.is_blind,
     )
 
 
@@ -60,6 +63,8 @@ def _item_public(i: Item) -> ItemPublic:
         priority=i.priority,
         submitted_count=i.submitted_count,
         created_at=i.created_at,
+        overlap_override=i.overlap_override,
+        prediction_score=i.prediction_score,
     )
 
 
@@ -85,6 +90,9 @@ def create_project(
         annotations_per_item=body.annotations_per_item,
         lease_ttl_s=body.lease_ttl_s,
         guidelines=body.guidelines,
+        serving_order=ServingOrder(body.serving_order),
+        max_items_per_annotator=body.max_items_per_annotator,
+        is_blind=body.is_blind,
     )
     return project_public(p)
 
@@ -101,12 +109,14 @@ def read_project(
 def update_project(
     workspace_id: int, project_id: int, body: ProjectUpdate, db: SessionDep, user: CurrentUser
 ) -> ProjectPublic:
+    """Change settings; `"max_items_per_annotator": null` removes the cap."""
+    changes = body.model_dump(exclude_unset=True)
+    if "serving_order" in changes and changes["serving_order"] is not None:
+        changes["serving_order"] = ServingOrder(changes["serving_order"])
+    if "max_items_per_annotator" in changes and changes["max_items_per_annotator"] is None:
+        changes["clear_max_items"] = True
     p = projects.update_project(
-        db,
-        actor=user,
-        workspace_id=workspace_id,
-        project_id=project_id,
-        **body.model_dump(exclude_unset=True),
+        db, actor=user, workspace_id=workspace_id, project_id=project_id, **changes
     )
     return project_public(p)
 

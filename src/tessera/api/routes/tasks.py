@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 
 from tessera.api.deps import CurrentUser, SessionDep
 from tessera.domain.entities import Annotation, Task
@@ -24,6 +26,7 @@ def task_public(t: Task) -> TaskPublic:
         project_id=t.assignment.project_id,
         expires_at=t.assignment.expires_at,
         item=TaskItem(id=t.item.id, data=t.item.content),
+        other_answers=list(t.other_answers),
     )
 
 
@@ -55,11 +58,25 @@ def next_task(
 
 @router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/annotations", status_code=201)
 def submit_annotation(
-    workspace_id: int, assignment_id: int, body: AnnotationCreate, db: SessionDep, user: CurrentUser
+    workspace_id: int,
+    assignment_id: int,
+    body: AnnotationCreate,
+    db: SessionDep,
+    user: CurrentUser,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> AnnotationPublic:
-    """Submit the answer for one of the caller's tasks; 409 if stale or already answered."""
+    """Submit the answer for one of the caller's tasks; 409 if stale or already answered.
+
+    A retry with the same idempotency key (body field or `Idempotency-Key` header) returns
+    the annotation stored the first time.
+    """
     a = assignment.submit_annotation(
-        db, actor=user, workspace_id=workspace_id, assignment_id=assignment_id, value=body.value
+        db,
+        actor=user,
+        workspace_id=workspace_id,
+        assignment_id=assignment_id,
+        value=body.value,
+        idempotency_key=body.idempotency_key or idempotency_key,
     )
     return _annotation_public(a)
 

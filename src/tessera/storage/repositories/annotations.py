@@ -34,6 +34,7 @@ def _to_annotation(db: Session, row: AnyRow) -> Annotation:
         value=cast(dict[str, object], value),
         schema_version=m["schema_version"],
         created_at=m["created_at"],
+        idempotency_key=m["idempotency_key"],
     )
 
 
@@ -48,6 +49,7 @@ def add_annotation(
     value: Mapping[str, object],
     schema_version: int,
     now: datetime,
+    idempotency_key: str | None = None,
 ) -> Annotation:
     annotation_id = db.execute(
         insert(annotation_table)
@@ -66,6 +68,7 @@ def add_annotation(
             ),
             schema_version=schema_version,
             created_at=now,
+            idempotency_key=idempotency_key,
         )
         .returning(annotation_table.c.id)
     ).scalar_one()
@@ -79,6 +82,7 @@ def add_annotation(
         value=dict(value),
         schema_version=schema_version,
         created_at=now,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -114,3 +118,19 @@ def list_annotations_for_items(
         ann = _to_annotation(db, r)
         out[ann.item_id].append(AnnotationWithAuthor(ann, r._mapping["email"]))
     return out
+
+
+def list_other_answers(
+    db: Session, *, workspace_id: int, item_id: int, user_id: int
+) -> list[dict[str, object]]:
+    """The values other annotators gave for an item (for projects that are not blind)."""
+    rows = db.execute(
+        select(annotation_table)
+        .where(
+            annotation_table.c.workspace_id == workspace_id,
+            annotation_table.c.item_id == item_id,
+            annotation_table.c.user_id != user_id,
+        )
+        .order_by(annotation_table.c.id)
+    ).all()
+    return [_to_annotation(db, r).value for r in rows]

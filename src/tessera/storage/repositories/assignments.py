@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Assignment, AssignmentState
 from tessera.domain.errors import NotFound
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import AnyRow, assignments
+from tessera.storage.tables import AnyRow, assignments, users
 
 
 def _to_assignment(row: AnyRow) -> Assignment:
@@ -156,3 +156,61 @@ def close_assignment(
         .where(assignments.c.id == assignment_id, assignments.c.workspace_id == workspace_id)
         .values(state=state.value, closed_at=now, skip_reason=skip_reason)
     )
+
+
+def count_load(
+    db: Session, *, workspace_id: int, project_id: int, user_id: int, now: datetime
+) -> int:
+    """Items this annotator answered or holds now in the project (for a per-annotator cap)."""
+    live = (assignments.c.state == AssignmentState.LEASED.value) & (assignments.c.expires_at > now)
+    return int(
+        db.execute(
+            select(func.count())
+            .select_from(assignments)
+            .where(
+                assignments.c.workspace_id == workspace_id,
+                assignments.c.project_id == project_id,
+                assignments.c.user_id == user_id,
+                (assignments.c.state == AssignmentState.SUBMITTED.value) | live,
+            )
+        ).scalar_one()
+    )
+
+
+def lease_counts(
+    db: Session, *, workspace_id: int, project_id: int, now: datetime
+) -> tuple[int, int]:
+    """(live leases, lapsed leases nobody closed) in the project."""
+    live = assignments.c.expires_at > now
+    row = db.execute(
+        select(func.sum(case((live, 1), else_=0)), func.sum(case((live, 0), else_=1))).where(
+            assignments.c.workspace_id == workspace_id,
+            assignments.c.project_id == project_id,
+            assignments.c.state == AssignmentState.LEASED.value,
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def progress_by_annotator(
+    db: Session, *, workspace_id: int, project_id: int, now: datetime
+) -> list[tuple[int, str, int, int, int]]:
+    """Per annotator: (user id, email, submitted, skipped, live leases), most submitted first."""
+    live = (assignments.c.state == AssignmentState.LEASED.value) & (assignments.c.expires_at > now)
+    rows = db.execute(
+        select(
+            assignments.c.user_id,
+            users.c.email,
+            func.sum(case((assignments.c.state == AssignmentState.SUBMITTED.value, 1), else_=0)),
+            func.sum(case((assignments.c.state == AssignmentState.SKIPPED.value, 1), else_=0)),
+            func.sum(case((live, 1), else_=0)),
+        )
+        .join(users, users.c.id == assignments.c.user_id)
+        .where(
+            assignments.c.workspace_id == workspace_id,
+            assignments.c.project_id == project_id,
+        )
+        .group_by(assignments.c.user_id, users.c.email)
+    ).all()
+    out = [(int(r[0]), str(r[1]), int(r[2] or 0), int(r[3] or 0), int(r[4] or 0)) for r in rows]
+    return sorted(out, key=lambda t: (-t[2], t[1]))

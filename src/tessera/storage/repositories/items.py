@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Item, ItemStatus
+from tessera.domain.entities import Item, ItemStatus, ServingOrder
 from tessera.domain.errors import NotFound
 from tessera.storage.cipher import Purpose, item_row, open_json, seal_json
 from tessera.storage.engine import is_sqlite
@@ -23,6 +24,20 @@ class NewItem:
     external_id: str
     content: Mapping[str, object]
     priority: int
+    prediction_score: float | None = None
+
+
+@dataclass(frozen=True)
+class LockedItem:
+    project_id: int
+    status: ItemStatus
+    submitted_count: int
+    overlap_override: int | None
+    priority: int
+
+
+NO_PREDICTION = 2.0  # stored instead of NULL so the uncertainty order needs no NULLS LAST
+RAND_KEY_BITS = 31
 
 
 def _to_item(db: Session, row: AnyRow) -> Item:
@@ -39,6 +54,10 @@ def _to_item(db: Session, row: AnyRow) -> Item:
         priority=m["priority"],
         submitted_count=m["submitted_count"],
         created_at=m["created_at"],
+        overlap_override=m["overlap_override"],
+        prediction_score=None
+        if m["prediction_score"] >= NO_PREDICTION
+        else float(m["prediction_score"]),
     )
 
 
@@ -67,6 +86,10 @@ def add_items(
             ),
             "status": ItemStatus.OPEN.value,
             "priority": it.priority,
+            "rand_key": random.getrandbits(RAND_KEY_BITS),
+            "prediction_score": NO_PREDICTION
+            if it.prediction_score is None
+            else it.prediction_score,
             "submitted_count": 0,
             "created_at": now,
         }
@@ -87,10 +110,13 @@ def add_items(
 _PG_BULK_INSERT = text(
     """
     INSERT INTO items (workspace_id, project_id, external_id, content, status, priority,
-                       submitted_count, created_at)
-    SELECT :workspace_id, :project_id, t.external_id, t.content, :status, t.priority, 0, :now
+                       submitted_count, created_at, rand_key, prediction_score)
+    SELECT :workspace_id, :project_id, t.external_id, t.content, :status, t.priority, 0, :now,
+           t.rand_key, t.prediction_score
     FROM unnest(CAST(:external_ids AS text[]), CAST(:contents AS bytea[]),
-                CAST(:priorities AS integer[])) AS t(external_id, content, priority)
+                CAST(:priorities AS integer[]), CAST(:rand_keys AS integer[]),
+                CAST(:scores AS double precision[]))
+         AS t(external_id, content, priority, rand_key, prediction_score)
     ON CONFLICT (project_id, external_id) DO NOTHING
     RETURNING id
     """
@@ -110,6 +136,8 @@ def _add_items_postgres(
             "external_ids": [r["external_id"] for r in rows],
             "contents": [r["content"] for r in rows],
             "priorities": [r["priority"] for r in rows],
+            "rand_keys": [r["rand_key"] for r in rows],
+            "scores": [r["prediction_score"] for r in rows],
         },
     )
     return len(result.all())
@@ -152,46 +180,90 @@ def list_items(
     return [_to_item(db, r) for r in db.execute(stmt).all()]
 
 
-def open_item_candidates(
-    db: Session, *, workspace_id: int, project_id: int, after: tuple[int, int] | None, limit: int
-) -> list[tuple[int, int]]:
-    """Open items as (priority, id), best first: higher priority, then import order.
+CandidateKey = tuple[float, int]  # (the serving order's sort value, item id)
 
-    `after` continues a scan from the last pair seen, so a caller can page without OFFSET.
+
+def open_item_candidates(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    order: ServingOrder,
+    after: CandidateKey | None,
+    limit: int,
+    at_least: int | None = None,
+    below: int | None = None,
+) -> list[CandidateKey]:
+    """Open items in the serving order, best first, as (sort value, id) pairs.
+
+    Each order walks an index of its own (`ix_items_serving*`), so the cost of a page does not
+    grow with the project. `after` continues from the last pair seen (keyset, no OFFSET);
+    `at_least` / `below` bound the random order's key, to scan from a random start and wrap.
     """
+    column, descending = {
+        ServingOrder.PRIORITY: (items.c.priority, True),
+        ServingOrder.UNCERTAINTY: (items.c.prediction_score, False),
+        ServingOrder.RANDOM: (items.c.rand_key, False),
+    }[order]
     stmt = (
-        select(items.c.priority, items.c.id)
+        select(column, items.c.id)
         .where(
             items.c.workspace_id == workspace_id,
             items.c.project_id == project_id,
             items.c.status == ItemStatus.OPEN.value,
         )
-        .order_by(items.c.priority.desc(), items.c.id)
+        .order_by(column.desc() if descending else column.asc(), items.c.id)
         .limit(limit)
     )
     if after is not None:
-        prio, item_id = after
-        stmt = stmt.where(
-            (items.c.priority < prio) | ((items.c.priority == prio) & (items.c.id > item_id))
-        )
+        key, item_id = after
+        beyond = column < key if descending else column > key
+        stmt = stmt.where(beyond | ((column == key) & (items.c.id > item_id)))
+    if at_least is not None:
+        stmt = stmt.where(column >= at_least)
+    if below is not None:
+        stmt = stmt.where(column < below)
     return [(r[0], r[1]) for r in db.execute(stmt).all()]
 
 
 def lock_item(
     db: Session, *, workspace_id: int, item_id: int, skip_locked: bool
-) -> tuple[str, int] | None:
-    """Lock one item row for this transaction; returns (status, submitted_count).
+) -> LockedItem | None:
+    """Lock one item row for this transaction and read its serving state.
 
     On PostgreSQL `skip_locked` returns None when another transaction holds the row; SQLite's
     BEGIN IMMEDIATE already serialises writers, so there the row is simply read.
     """
-    stmt = select(items.c.status, items.c.submitted_count).where(
-        items.c.id == item_id, items.c.workspace_id == workspace_id
-    )
+    stmt = select(
+        items.c.project_id,
+        items.c.status,
+        items.c.submitted_count,
+        items.c.overlap_override,
+        items.c.priority,
+    ).where(items.c.id == item_id, items.c.workspace_id == workspace_id)
     if not is_sqlite(db):
         stmt = stmt.with_for_update(skip_locked=skip_locked)
     row = db.execute(stmt).first()
-    return None if row is None else (row[0], row[1])
+    if row is None:
+        return None
+    return LockedItem(int(row[0]), ItemStatus(row[1]), int(row[2]), row[3], int(row[4]))
+
+
+def set_item_state(
+    db: Session,
+    *,
+    workspace_id: int,
+    item_id: int,
+    status: ItemStatus,
+    overlap_override: int | None,
+    priority: int,
+) -> None:
+    """Store a manager's per-item settings and the status they imply."""
+    db.execute(
+        update(items)
+        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
+        .values(status=status.value, overlap_override=overlap_override, priority=priority)
+    )
 
 
 def record_submission(db: Session, *, workspace_id: int, item_id: int, is_done: bool) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Project, ProjectCounts
+from tessera.domain.entities import Project, ProjectCounts, ServingOrder
 from tessera.domain.errors import NotFound
 from tessera.domain.label_schema import LabelSchema, parse_label_schema
 from tessera.storage.cipher import Purpose, guidelines_row, open_json, seal_json
@@ -30,6 +30,9 @@ def _to_project(row: AnyRow) -> Project:
             items=m["item_count"], done=m["done_count"], annotations=m["annotation_count"]
         ),
         created_at=m["created_at"],
+        serving_order=ServingOrder(m["serving_order"]),
+        max_items_per_annotator=m["max_items_per_annotator"],
+        is_blind=m["is_blind"],
     )
 
 
@@ -43,6 +46,9 @@ def add_project(
     annotations_per_item: int,
     lease_ttl_s: int,
     now: datetime,
+    serving_order: ServingOrder = ServingOrder.PRIORITY,
+    max_items_per_annotator: int | None = None,
+    is_blind: bool = True,
 ) -> Project:
     project_id = db.execute(
         insert(projects)
@@ -58,6 +64,9 @@ def add_project(
             done_count=0,
             annotation_count=0,
             created_at=now,
+            serving_order=serving_order.value,
+            max_items_per_annotator=max_items_per_annotator,
+            is_blind=is_blind,
         )
         .returning(projects.c.id)
     ).scalar_one()
@@ -95,9 +104,19 @@ def update_project(
     label_schema: LabelSchema | None = None,
     annotations_per_item: int | None = None,
     lease_ttl_s: int | None = None,
+    serving_order: ServingOrder | None = None,
+    max_items_per_annotator: int | None = None,
+    clear_max_items: bool = False,
+    is_blind: bool | None = None,
 ) -> None:
     """Change the given settings; a new label schema bumps the schema version."""
     values: dict[str, object] = {}
+    if serving_order is not None:
+        values["serving_order"] = serving_order.value
+    if max_items_per_annotator is not None or clear_max_items:
+        values["max_items_per_annotator"] = max_items_per_annotator
+    if is_blind is not None:
+        values["is_blind"] = is_blind
     if name is not None:
         values["name"] = name
     if description is not None:
