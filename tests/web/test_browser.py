@@ -204,6 +204,8 @@ def test_label_three_items_with_the_keyboard(
             page.wait_for_url(server + "/")
             page.goto(server + f"/w/{ws.id}/p/{project.id}")
             expect(page.locator("#export a")).to_have_count(2)
+            expect(page.locator("#stat-done")).to_have_text("3")  # the manager's serving view
+            expect(page.locator("#annotator-progress tbody tr")).to_have_count(1)
             page.screenshot(path=ARTIFACTS / "web-project.png", full_page=True)
         finally:
             browser.close()

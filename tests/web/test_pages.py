@@ -400,3 +400,18 @@ def test_a_plain_form_post_is_stored_and_redirected(client: TestClient, factory:
     assert r.status_code == 303
     assert r.headers["location"] == f"/w/{ws.id}/p/{project.id}/annotate"
     assert counts(factory, owner, project) == (2, 1, 1)
+
+
+def test_managers_see_serving_stats_and_a_chart(client: TestClient, factory: Factory) -> None:
+    owner = factory.person(label="owner")
+    ws = factory.workspace(owner)
+    project = make_project(factory, owner, ws.id, ["one", "two", "three"])
+    csrf = login(client, owner)
+    next_task(client, csrf, project)
+    page = client.get(f"/w/{ws.id}/p/{project.id}")
+    assert 'id="serving"' in page.text and 'id="stat-leased">1<' in page.text
+    assert 'class="seg-leased"' in page.text and owner.email in page.text
+    annotator = factory.add(ws, owner, Role.ANNOTATOR, label="annotator")
+    with TestClient(client.app, base_url="https://testserver") as other:  # type: ignore[arg-type]
+        login(other, annotator)
+        assert 'id="serving"' not in other.get(f"/w/{ws.id}/p/{project.id}").text

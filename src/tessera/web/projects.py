@@ -9,10 +9,10 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from tessera.domain.entities import ImportReport
+from tessera.domain.entities import ImportReport, ProjectStats
 from tessera.domain.errors import InvalidInput
 from tessera.formats import detect_format
-from tessera.services import imports, projects, workspaces
+from tessera.services import imports, projects, serving_admin, workspaces
 from tessera.services.exports import ExportFormat, open_export
 from tessera.services.policies import Action, can
 from tessera.web.auth import CheckedSession, CurrentSession, SessionDep, WebSession
@@ -56,6 +56,32 @@ def workspace_page(wid: int, request: Request, db: SessionDep, session: CurrentS
     return _page(request, session, "workspace.html", workspace=ws, role=role, projects=cards)
 
 
+CHART_WIDTH = 600
+
+
+def serving_chart(stats: ProjectStats) -> dict[str, object]:
+    """Bar widths (in SVG units) for the project page's serving chart: no client-side JS."""
+    waiting = max(stats.open - stats.leased, 0)
+    total = max(stats.done + stats.leased + waiting, 1)
+    segments, x = [], 0.0
+    for name, count in (("done", stats.done), ("leased", stats.leased), ("waiting", waiting)):
+        width = CHART_WIDTH * count / total
+        segments.append({"name": name, "count": count, "x": round(x, 1), "width": round(width, 1)})
+        x += width
+    top = max((a.submitted for a in stats.annotators), default=0) or 1
+    people = [
+        {
+            "email": a.email,
+            "submitted": a.submitted,
+            "skipped": a.skipped,
+            "leased": a.leased,
+            "width": round(CHART_WIDTH * a.submitted / top, 1),
+        }
+        for a in stats.annotators
+    ]
+    return {"width": CHART_WIDTH, "segments": segments, "people": people}
+
+
 def _render_project(
     request: Request,
     db: Session,
@@ -69,6 +95,11 @@ def _render_project(
 ) -> Response:
     ws, role = workspaces.get_workspace(db, actor=session.user, workspace_id=wid)
     project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    stats = None
+    if can(role, Action.MANAGE_PROJECT):
+        stats = serving_admin.project_stats(
+            db, actor=session.user, workspace_id=wid, project_id=pid
+        )
     return _page(
         request,
         session,
@@ -82,6 +113,8 @@ def _render_project(
         accepted=ACCEPTED_UPLOADS,
         report=report,
         import_error=import_error,
+        stats=stats,
+        chart=serving_chart(stats) if stats else None,
         status=status,
     )
 
