@@ -162,7 +162,8 @@ def run(items: int, runs: int, cycles: int, url: str | None) -> list[Row]:
                 flush=True,
             )
     where = "PostgreSQL" if url else "SQLite"
-    how = f"services in-process on {where}, {items:,} items, fresh database per run"
+    fresh = "a fresh database" if url is None else "a fresh workspace in one database"
+    how = f"services in-process on {where}, {items:,} items, {fresh} per run"
     m = {k: median(v) for k, v in results.items()}
     return [
         Row("import, AES-256-GCM", "items/s", f"{m['import-aes']:,.0f}", runs, how),
