@@ -124,6 +124,7 @@ def _lease_in_range(
             limit=CANDIDATE_PAGE,
             at_least=at_least,
             below=below,
+            available_to=(actor.id, project.annotations_per_item, now),
         )
         if not candidates:
             return None
@@ -201,7 +202,6 @@ def submit_annotation(
         raise InvalidInput(
             f"must be 1-{IDEMPOTENCY_KEY_MAX_CHARS} characters", field="idempotency_key"
         )
-    now = now or utcnow()
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
         task = assignment_repo.get_assignment(
@@ -216,6 +216,9 @@ def submit_annotation(
         )
         assert locked is not None  # the assignment's foreign key keeps the item
         submitted, overlap = locked.submitted_count, overlap_of(project, locked)
+        # The clock is read only now: a request that waited for the lock past its lease must
+        # be judged as late, or it could add an answer to an item someone else has filled.
+        now = now or utcnow()
         # Read again under the item's lock: a concurrent submit may have changed the state.
         task = assignment_repo.get_assignment(
             db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
@@ -233,6 +236,8 @@ def submit_annotation(
                     "the lease on this task expired and the item already has the answers it "
                     "needs; ask for the next task"
                 )
+        if submitted >= overlap:  # its overlap was lowered while this lease was live
+            raise Conflict("the item already has the answers it needs; ask for the next task")
         annotation = annotation_repo.add_annotation(
             db,
             workspace_id=workspace_id,

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import ColumnElement, bindparam, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Item, ItemStatus, ServingOrder
+from tessera.domain.entities import AssignmentState, Item, ItemStatus, ServingOrder
 from tessera.domain.errors import NotFound
 from tessera.storage.cipher import Purpose, item_row, open_json, seal_json
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import AnyRow, UtcDateTime, items
+from tessera.storage.tables import AnyRow, UtcDateTime, assignments, items
 
 
 @dataclass(frozen=True)
@@ -193,12 +193,16 @@ def open_item_candidates(
     limit: int,
     at_least: int | None = None,
     below: int | None = None,
+    available_to: tuple[int, int, datetime] | None = None,
 ) -> list[CandidateKey]:
     """Open items in the serving order, best first, as (sort value, id) pairs.
 
     Each order walks an index of its own (`ix_items_serving*`), so the cost of a page does not
     grow with the project. `after` continues from the last pair seen (keyset, no OFFSET);
     `at_least` / `below` bound the random order's key, to scan from a random start and wrap.
+    `available_to=(user_id, overlap, now)` also drops, inside the same statement, items whose
+    answers and live leases already fill their overlap and items that user answered or
+    skipped, so a busy project's head costs no round trips (the caller re-checks under lock).
     """
     column, descending = {
         ServingOrder.PRIORITY: (items.c.priority, True),
@@ -219,11 +223,39 @@ def open_item_candidates(
         key, item_id = after
         beyond = column < key if descending else column > key
         stmt = stmt.where(beyond | ((column == key) & (items.c.id > item_id)))
+    if available_to is not None:
+        stmt = stmt.where(*_available(*available_to))
     if at_least is not None:
         stmt = stmt.where(column >= at_least)
     if below is not None:
         stmt = stmt.where(column < below)
     return [(r[0], r[1]) for r in db.execute(stmt).all()]
+
+
+def _available(user_id: int, overlap: int, now: datetime) -> list[ColumnElement[bool]]:
+    mine = assignments.alias("mine")
+    held = assignments.alias("held")
+    live = (
+        select(func.count())
+        .select_from(held)
+        .where(
+            held.c.item_id == items.c.id,
+            held.c.state == AssignmentState.LEASED.value,
+            held.c.expires_at > now,
+        )
+        .scalar_subquery()
+    )
+    seen = (
+        select(mine.c.id)
+        .where(
+            mine.c.item_id == items.c.id,
+            mine.c.user_id == user_id,
+            mine.c.state.in_([AssignmentState.SUBMITTED.value, AssignmentState.SKIPPED.value]),
+        )
+        .exists()
+    )
+    needed = func.coalesce(items.c.overlap_override, overlap)
+    return [items.c.submitted_count + live < needed, ~seen]
 
 
 def lock_item(
