@@ -210,7 +210,14 @@ def submit_annotation(
         project = project_repo.get_project(
             db, workspace_id=workspace_id, project_id=task.project_id
         )
-        clean = project.label_schema.validate_answer(value)
+        schema = project.label_schema
+        # Spans, pixel boxes, item-listed rankings and step labels are checked against the item.
+        content = (
+            item_repo.get_item(db, workspace_id=workspace_id, item_id=task.item_id).content
+            if schema.needs_content
+            else None
+        )
+        clean = schema.validate_answer(value, content)
         locked = item_repo.lock_item(
             db, workspace_id=workspace_id, item_id=task.item_id, skip_locked=False
         )
