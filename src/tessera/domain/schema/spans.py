@@ -124,15 +124,23 @@ def _span(raw: object, path: str, text: str, labels: frozenset[str]) -> dict[str
 
 
 def _check_overlaps(spans: Sequence[dict[str, object]], name: str, *, allow_overlap: bool) -> None:
-    keyed = sorted(
-        ((cast(int, s["start"]), cast(int, s["end"]), cast(str, s["label"])), i)
-        for i, s in enumerate(spans)
-    )
+    """The same span twice is always refused; overlaps only when the question does not allow them.
+
+    Overlaps are found in one pass over the spans sorted by start (n log n for 10,000 spans).
+    """
+    seen: dict[tuple[object, object, object], int] = {}
+    for i, s in enumerate(spans):
+        key = (s["start"], s["end"], s["label"])
+        if key in seen:
+            raise InvalidInput(f"the same span as {name}[{seen[key]}]", field=f"{name}[{i}]")
+        seen[key] = i
+    if allow_overlap:
+        return
+    order = sorted(range(len(spans)), key=lambda i: (spans[i]["start"], spans[i]["end"], i))
     reach, reach_index = -1, -1
-    for n, ((start, end, label), i) in enumerate(keyed):
-        if n and keyed[n - 1][0] == (start, end, label):
-            raise InvalidInput(f"the same span as {name}[{keyed[n - 1][1]}]", field=f"{name}[{i}]")
-        if not allow_overlap and start < reach:
+    for i in order:
+        start, end = cast(int, spans[i]["start"]), cast(int, spans[i]["end"])
+        if start < reach:
             raise InvalidInput(
                 f"overlaps {name}[{reach_index}]; this question does not allow overlapping spans",
                 field=f"{name}[{i}]",

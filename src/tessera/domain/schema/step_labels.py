@@ -72,7 +72,10 @@ class StepLabelsSpec:
     def validate(self, answer: object, ctx: AnswerContext) -> object:
         obj = as_object(answer, ctx.name, "an object with 'steps'")
         reject_unknown_keys(obj, {"steps", "first_error"}, ctx.name)
-        judged = self.judged_steps(ctx.field_value(self.field))
+        value = ctx.field_value(self.field)
+        if steps_of(value) is None:
+            raise InvalidInput(f"the item's field {self.field!r} holds no steps", field=ctx.name)
+        judged = self.judged_steps(value)
         eligible = set(judged)
         labelled: dict[int, dict[str, object]] = {}
         path = f"{ctx.name}.steps"
