@@ -27,6 +27,12 @@ def as_codes(values: npt.ArrayLike, name: str) -> IntArray:
     return codes
 
 
+def sums_by(codes: IntArray, weights: npt.ArrayLike, size: int) -> FloatArray:
+    """Sum of `weights` per code, as floats, for codes 0..size-1 (np.bincount, typed)."""
+    result: FloatArray = np.bincount(codes, weights, size).astype(np.float64, copy=False)
+    return result
+
+
 def code_count(codes: IntArray, given: int | None, name: str) -> int:
     """How many codes there are: `given`, checked against the data, or max + 1."""
     seen = int(codes.max()) + 1 if codes.size else 0
