@@ -270,7 +270,9 @@ def _question(kind: str, draw: Any) -> dict[str, Any]:
 
 @st.composite
 def raw_schemas(draw: Any) -> dict[str, Any]:
-    kinds = draw(st.lists(st.sampled_from([t.value for t in QuestionType]), min_size=1))
+    kinds = draw(
+        st.lists(st.sampled_from([t.value for t in QuestionType]), min_size=1, max_size=12)
+    )
     questions = []
     for i, kind in enumerate(kinds):
         q = {"name": f"q{i}", **_question(kind, draw)}
@@ -290,3 +292,95 @@ def test_round_trip_through_dict_and_json(raw: dict[str, Any]) -> None:
     assert parse_label_schema(s.to_dict()) == s
     assert parse_label_schema(json.loads(json.dumps(s.to_dict()))) == s
     assert parse_label_schema(s.to_dict()).to_dict() == s.to_dict()
+
+
+# ---- any JSON as an answer: refused with a path, never a crash ---------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 50) | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+EVERY_TYPE = schema(
+    {"name": "c", "type": "single_choice", "options": ["a", "b"]},
+    {
+        "name": "m",
+        "type": "multi_choice",
+        "options": ["a", "b"],
+        "when": {"question": "c", "equals": "a"},
+    },
+    {"name": "r", "type": "rating", "criteria": [{"name": "x"}]},
+    {"name": "t", "type": "text", "required": False},
+    {"name": "s", "type": "spans", "field": "text", "labels": ["PER"]},
+    {"name": "b", "type": "boxes", "field": "photo", "labels": ["car"]},
+    {"name": "p", "type": "pairwise", "a": "text", "b": "notes", "strength_levels": 2},
+    {"name": "k", "type": "ranking", "field": "extra"},
+    {"name": "l", "type": "step_labels", "field": "run"},
+)
+CONTENT = {
+    "text": "Ada 😀",
+    "notes": "n",
+    "photo": {"src": "a.png", "width": 10, "height": 10},
+    "dialog": [{"role": "user", "content": "hi"}],
+    "run": [{"thought": "t"}, {"content": "c"}],
+    "snippet": "x = 1",
+    "extra": [{"id": "r1"}, {"id": "r2"}],
+}
+answer_parts = {
+    "c": st.sampled_from(["a", "b"]) | json_values,
+    "m": st.lists(st.sampled_from(["a", "b"]), max_size=2) | json_values,
+    "r": st.fixed_dictionaries({"x": st.integers(0, 6)}) | json_values,
+    "t": json_values,
+    "s": st.lists(
+        st.fixed_dictionaries(
+            {"start": st.integers(-1, 6), "end": st.integers(-1, 6), "label": st.just("PER")}
+        ),
+        max_size=3,
+    )
+    | json_values,
+    "b": st.lists(
+        st.fixed_dictionaries(
+            {
+                "label": st.just("car"),
+                "x": st.integers(-1, 11),
+                "y": st.integers(0, 5),
+                "width": st.integers(0, 6),
+                "height": st.integers(1, 3),
+            }
+        ),
+        max_size=3,
+    )
+    | json_values,
+    "p": st.fixed_dictionaries(
+        {"choice": st.sampled_from(["a", "b", "tie", "c"]), "strength": st.integers(0, 3)}
+    )
+    | json_values,
+    "k": st.permutations(["r1", "r2"]) | json_values,
+    "l": st.fixed_dictionaries(
+        {
+            "steps": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "index": st.integers(-1, 2),
+                        "label": st.sampled_from(["correct", "incorrect", "neutral", "?"]),
+                    }
+                ),
+                max_size=3,
+            ),
+        }
+    )
+    | json_values,
+}
+
+
+@given(st.fixed_dictionaries({}, optional=answer_parts))
+def test_any_answer_is_refused_with_a_path_or_accepted(value: dict[str, Any]) -> None:
+    try:
+        clean = EVERY_TYPE.validate_answer(value, CONTENT)
+    except InvalidInput as exc:
+        assert exc.field
+        return
+    assert set(clean) <= set(answer_parts)
+    assert EVERY_TYPE.validate_answer(clean, CONTENT) == clean  # clean answers are stable
