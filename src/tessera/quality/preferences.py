@@ -268,9 +268,9 @@ class _State:
     def towards(self, other: _State, scale: float) -> _State:
         """The point `scale` times the way from here to `other`."""
         scores = self.solution.scores + scale * (other.solution.scores - self.solution.scores)
-        log_tie = self.solution.log_tie + scale * (other.solution.log_tie - self.solution.log_tie)
-        if not np.isfinite(log_tie):
-            log_tie = other.solution.log_tie
+        log_tie = other.solution.log_tie  # -inf without ties: nothing to extrapolate
+        if np.isfinite(log_tie) and np.isfinite(self.solution.log_tie):
+            log_tie = self.solution.log_tie + scale * (log_tie - self.solution.log_tie)
         reliability = self.reliability + scale * (other.reliability - self.reliability)
         reliability = np.clip(reliability, *RELIABILITY_BOUNDS)
         return _State(Solution(scores, log_tie, 0, True), reliability)
