@@ -176,6 +176,8 @@ class FleissKappa(_Agreement):
         per_item = ((counts**2).sum(axis=1) - ratings) / (ratings * (ratings - 1))
 
         def statistic(weights: FloatArray) -> float:
+            if not weights @ ratings > 0:
+                return float("nan")
             shares = weights @ counts / (weights @ ratings)
             chance = float((shares**2).sum())
             mean = float(weights @ per_item / weights.sum())

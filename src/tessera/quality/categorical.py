@@ -31,7 +31,8 @@ from tessera.quality.posteriors import (
 class MajorityVote(CategoricalModel):
     """The most frequent answer per item; ties go to the lowest label code.
 
-    `probas_` are vote shares; `skills_` each annotator's agreement with the result.
+    `probas_` are vote shares; `skills_` each annotator's mean vote share of its answers
+    (expected agreement with the majority, so independent of how ties are broken).
     """
 
     def fit(self, answers: Answers, gold: Gold | None = None) -> Self:
@@ -40,14 +41,15 @@ class MajorityVote(CategoricalModel):
         probas = vote_fractions(vote_counts(answers))
         clamp(probas, gold)
         self._store(answers, probas, gold)
-        self.skills_ = agreement_skills(answers, self.labels_)
+        self.skills_ = agreement_skills(answers, probas)
         self.n_iter_, self.converged_ = 1, True
         return self
 
 
 @dataclass
 class Wawa(CategoricalModel):
-    """Worker Agreement With Aggregate: a majority vote weighted by agreement with majority vote.
+    """Worker Agreement With Aggregate: votes weighted by each annotator's agreement with the
+    majority (`MajorityVote.skills_`); `skills_` are the same agreement with the result.
 
     Reference: Appen's "Wawa" heuristic, as described in crowd-kit's documentation.
     """
@@ -58,7 +60,7 @@ class Wawa(CategoricalModel):
         probas = vote_fractions(vote_counts(answers, weights[answers.annotators]))
         clamp(probas, gold)
         self._store(answers, probas, gold)
-        self.skills_ = agreement_skills(answers, self.labels_)
+        self.skills_ = agreement_skills(answers, probas)
         self.n_iter_, self.converged_ = 2, True
         return self
 

@@ -183,16 +183,14 @@ def answer_posteriors(answers: Answers, probas: FloatArray) -> FloatArray:
     return result
 
 
-def agreement_skills(answers: Answers, labels: IntArray) -> FloatArray:
-    """Each annotator's share of answers that equal the aggregated label (NaN if none)."""
-    truth = labels[answers.items]
-    counted = truth != NO_LABEL
-    hits = np.bincount(
-        answers.annotators,
-        weights=(answers.labels == truth) & counted,
-        minlength=answers.n_annotators,
-    )
-    totals = np.bincount(answers.annotators, weights=counted, minlength=answers.n_annotators)
+def agreement_skills(answers: Answers, probas: FloatArray) -> FloatArray:
+    """Each annotator's mean posterior that its answers are right (NaN without answers).
+
+    With vote shares as posteriors this is the expected agreement with the majority; unlike
+    agreement with the majority label it does not depend on how ties are broken.
+    """
+    totals = np.bincount(answers.annotators, minlength=answers.n_annotators)
+    hits = np.bincount(answers.annotators, answer_posteriors(answers, probas), answers.n_annotators)
     shares: FloatArray = np.divide(
         hits, totals, out=np.full(answers.n_annotators, np.nan), where=totals > 0
     )
