@@ -77,6 +77,7 @@ class DawidSkene(EMModel):
     Reference: Dawid & Skene (1979), Applied Statistics 28(1), 20-28.
     """
 
+    smoothing: float = 0.1  # a 5 x 5 confusion matrix from a few dozen answers needs it
     confusions_: FloatArray = field(init=False, repr=False)
 
     def fit(self, answers: Answers, gold: Gold | None = None) -> Self:

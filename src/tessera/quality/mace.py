@@ -36,6 +36,7 @@ class MACE(EMModel):
     """
 
     max_iter: int = 500
+    smoothing: float = 1.0  # Laplace: annotators with few answers stay near competence 1/2
     learn_priors: bool = False
     spam_: FloatArray = field(init=False, repr=False)
 
