@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conftest import Factory, Person
@@ -330,9 +330,9 @@ def test_serving_invariants_hold_on_random_schedules(factory: Factory) -> None:
 
 
 def test_a_submit_that_waited_past_its_lease_does_not_overfill_the_item(
-    factory: Factory,
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A submit reads the clock, then waits (write lock, pool, scheduler) past its lease.
+    """A submit starts, then waits (pool, scheduler, other writers) past its lease.
 
     Meanwhile the item, free again, is leased and answered by someone else. Found by the stress
     test on SQLite with 2-second leases: overlap 1, two answers, `done` counted twice.
@@ -350,9 +350,14 @@ def test_a_submit_that_waited_past_its_lease_does_not_overfill_the_item(
     assert task is not None
     outcome: list[Any] = []
 
-    def stall(*_args: Any) -> None:
+    real_write_transaction = assignment.write_transaction
+
+    @contextmanager
+    def stalled_write_transaction(db: Session) -> Iterator[Session]:
         if threading.current_thread().name == "stalled-submit":
-            time.sleep(3)  # a pool checkout slower than the lease, before any transaction
+            time.sleep(3)  # a wait longer than the lease, before the transaction begins
+        with real_write_transaction(db):
+            yield db
 
     def late_submit() -> None:
         with database.session() as db:
@@ -369,7 +374,7 @@ def test_a_submit_that_waited_past_its_lease_does_not_overfill_the_item(
             except Conflict as exc:
                 outcome.append(exc)
 
-    event.listen(database.engine, "checkout", stall)
+    monkeypatch.setattr(assignment, "write_transaction", stalled_write_transaction)
     try:
         stalled = threading.Thread(target=late_submit, name="stalled-submit")
         stalled.start()
@@ -388,7 +393,7 @@ def test_a_submit_that_waited_past_its_lease_does_not_overfill_the_item(
             )
         stalled.join(timeout=30)
     finally:
-        event.remove(database.engine, "checkout", stall)
+        monkeypatch.undo()
     with database.session() as db:
         rows = Rows(db, project_id)
     assert rows.answered(task.item.id) <= 1, (

@@ -27,6 +27,7 @@ RESERVED_KEYS = frozenset({"external_id", "priority", "data", "prediction_score"
 PRIORITY_RANGE = (-1_000_000, 1_000_000)
 
 Progress = Callable[[int], None]
+STATISTICS_REFRESH_ROWS = 10_000
 
 
 def import_items(
@@ -80,6 +81,10 @@ def import_items(
             object_id=project_id,
             detail={"format": fmt.value, "read": read, "created": created},
         )
+    if created >= STATISTICS_REFRESH_ROWS:
+        # A planner that still believes the project is empty picks a plan that sorts it all.
+        with write_transaction(db):
+            item_repo.refresh_statistics(db)
     if progress:
         progress(read)
     return ImportReport(read=read, created=created, existing=read - created)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -94,11 +97,89 @@ class Database:
         self.engine.dispose()
 
 
+class FifoLock:
+    """A reentrant lock handed to its waiters in arrival order.
+
+    SQLite's busy handler lets a waiting writer sleep and retry, so under load a newcomer can
+    take the write lock ahead of threads that have waited for seconds. Queueing a process's
+    writers here first means they reach BEGIN IMMEDIATE one at a time, oldest first, and the
+    busy handler is left to arbitrate only between processes.
+
+    The holding thread may acquire it again (a ledger event written on a side session as the
+    caller's transaction ends does); it is handed on when every acquire has been released.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+        self._waiters: deque[tuple[int, threading.Lock]] = deque()
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner is None or self._owner == me:
+                self._owner = me
+                self._depth += 1
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append((me, turn))
+        turn.acquire()  # released by the holder that hands the lock over to this waiter
+
+    def waiting(self) -> int:
+        """How many threads wait for their turn."""
+        with self._mutex:
+            return len(self._waiters)
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("FifoLock released by a thread that does not hold it")
+            self._depth -= 1
+            if self._depth:
+                return
+            if self._waiters:
+                self._owner, turn = self._waiters.popleft()
+                self._depth = 1
+                turn.release()  # ownership passes on to the oldest waiter
+            else:
+                self._owner = None
+
+    def __enter__(self) -> FifoLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+_WRITERS: WeakKeyDictionary[Engine, FifoLock] = WeakKeyDictionary()
+_WRITERS_MUTEX = threading.Lock()
+
+
+def _writer_queue(engine: Engine) -> FifoLock:
+    with _WRITERS_MUTEX:
+        queue = _WRITERS.get(engine)
+        if queue is None:
+            queue = _WRITERS[engine] = FifoLock()
+        return queue
+
+
 @contextmanager
 def write_transaction(db: Session) -> Iterator[Session]:
-    """A transaction that will write: takes SQLite's write lock at BEGIN; plain on PostgreSQL."""
+    """A transaction that will write: takes SQLite's write lock at BEGIN; plain on PostgreSQL.
+
+    On SQLite a process's writers queue in arrival order before BEGIN IMMEDIATE (`FifoLock`).
+    """
     _check_no_transaction(db)
-    with db.begin():
+    bind = db.get_bind()
+    if bind.dialect.name != "sqlite":
+        with db.begin():
+            yield db
+        return
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _writer_queue(engine), db.begin():
         db.connection(execution_options={_IMMEDIATE: True})
         yield db
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, bindparam, func, select, text, update
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -180,6 +181,16 @@ def list_items(
     return [_to_item(db, r) for r in db.execute(stmt).all()]
 
 
+def refresh_statistics(db: Session) -> None:
+    """Have PostgreSQL re-sample the items table now rather than when autovacuum gets to it.
+
+    Right after a bulk import the planner's estimates still describe the table before it, and
+    it may then sort a whole project to list one page. SQLite plans from its indexes alone.
+    """
+    if not is_sqlite(db):
+        db.execute(text("ANALYZE items"))
+
+
 CandidateKey = tuple[float, int]  # (the serving order's sort value, item id)
 
 
@@ -204,6 +215,36 @@ def open_item_candidates(
     answers and live leases already fill their overlap and items that user answered or
     skipped, so a busy project's head costs no round trips (the caller re-checks under lock).
     """
+    params: dict[str, object] = {"ws": workspace_id, "project": project_id}
+    if after is not None:
+        params["after_key"], params["after_id"] = after
+    if available_to is not None:
+        params["user"], params["overlap"], params["now"] = available_to
+    if at_least is not None:
+        params["at_least"] = at_least
+    if below is not None:
+        params["below"] = below
+    stmt = _candidates_statement(
+        order,
+        limit,
+        after is not None,
+        available_to is not None,
+        at_least is not None,
+        below is not None,
+    )
+    return [(r[0], r[1]) for r in db.execute(stmt, params).all()]
+
+
+@functools.lru_cache(maxsize=64)
+def _candidates_statement(
+    order: ServingOrder,
+    limit: int,
+    after: bool,
+    available: bool,
+    at_least: bool,
+    below: bool,
+) -> Select[tuple[Any, int]]:
+    """Built once per shape, with bound parameters: next-task runs it on every request."""
     column, descending = {
         ServingOrder.PRIORITY: (items.c.priority, True),
         ServingOrder.UNCERTAINTY: (items.c.prediction_score, False),
@@ -212,27 +253,27 @@ def open_item_candidates(
     stmt = (
         select(column, items.c.id)
         .where(
-            items.c.workspace_id == workspace_id,
-            items.c.project_id == project_id,
+            items.c.workspace_id == bindparam("ws"),
+            items.c.project_id == bindparam("project"),
             items.c.status == ItemStatus.OPEN.value,
         )
         .order_by(column.desc() if descending else column.asc(), items.c.id)
         .limit(limit)
     )
-    if after is not None:
-        key, item_id = after
+    if after:
+        key = bindparam("after_key", type_=column.type)
         beyond = column < key if descending else column > key
-        stmt = stmt.where(beyond | ((column == key) & (items.c.id > item_id)))
-    if available_to is not None:
-        stmt = stmt.where(*_available(*available_to))
-    if at_least is not None:
-        stmt = stmt.where(column >= at_least)
-    if below is not None:
-        stmt = stmt.where(column < below)
-    return [(r[0], r[1]) for r in db.execute(stmt).all()]
+        stmt = stmt.where(beyond | ((column == key) & (items.c.id > bindparam("after_id"))))
+    if available:
+        stmt = stmt.where(*_available())
+    if at_least:
+        stmt = stmt.where(column >= bindparam("at_least", type_=column.type))
+    if below:
+        stmt = stmt.where(column < bindparam("below", type_=column.type))
+    return stmt
 
 
-def _available(user_id: int, overlap: int, now: datetime) -> list[ColumnElement[bool]]:
+def _available() -> list[ColumnElement[bool]]:
     mine = assignments.alias("mine")
     held = assignments.alias("held")
     live = (
@@ -241,7 +282,7 @@ def _available(user_id: int, overlap: int, now: datetime) -> list[ColumnElement[
         .where(
             held.c.item_id == items.c.id,
             held.c.state == AssignmentState.LEASED.value,
-            held.c.expires_at > now,
+            held.c.expires_at > bindparam("now", type_=UtcDateTime()),
         )
         .scalar_subquery()
     )
@@ -249,12 +290,12 @@ def _available(user_id: int, overlap: int, now: datetime) -> list[ColumnElement[
         select(mine.c.id)
         .where(
             mine.c.item_id == items.c.id,
-            mine.c.user_id == user_id,
+            mine.c.user_id == bindparam("user"),
             mine.c.state.in_([AssignmentState.SUBMITTED.value, AssignmentState.SKIPPED.value]),
         )
         .exists()
     )
-    needed = func.coalesce(items.c.overlap_override, overlap)
+    needed = func.coalesce(items.c.overlap_override, bindparam("overlap", type_=Integer()))
     return [items.c.submitted_count + live < needed, ~seen]
 
 
