@@ -145,6 +145,12 @@ projects = Table(
     ),
     Column("max_items_per_annotator", Integer, nullable=True),
     Column("is_blind", Boolean, nullable=False, default=True, server_default="1"),
+    # quality rules (issue 6): gold mixing and pausing, more answers for unsure items
+    Column("gold_rate", Float, nullable=False, default=0.0, server_default="0"),
+    Column("gold_min_accuracy", Float, nullable=True),
+    Column("gold_min_answers", Integer, nullable=False, default=10, server_default="10"),
+    Column("min_confidence", Float, nullable=True),
+    Column("max_annotations_per_item", Integer, nullable=True),
     Column("item_count", BigInteger, nullable=False, default=0),
     Column("done_count", BigInteger, nullable=False, default=0),
     Column("annotation_count", BigInteger, nullable=False, default=0),
@@ -170,6 +176,7 @@ items = Table(
     Column("rand_key", Integer, nullable=False, default=0, server_default="0"),
     # uncertainty order: a model's confidence in [0, 1]; 2.0 when there is no prediction
     Column("prediction_score", Float, nullable=False, default=2.0, server_default="2.0"),
+    Column("gold", LargeBinary, nullable=True),  # known answers, sealed; status is then "gold"
     _created_at(),
     UniqueConstraint("project_id", "external_id", name="uq_items_project_external"),
     # next task: open items of a project, in each serving order
@@ -321,6 +328,66 @@ operator_grants = Table(
     Column("revoked_at", UtcDateTime(), nullable=True),
     _created_at(),
     Index("ix_operator_grants_workspace_operator", "workspace_id", "operator_id"),
+)
+
+# Quality (issue 6): pauses of annotators who fail gold, aggregated results per item and
+# question (values sealed), per-annotator skill estimates, and each aggregation run's summary.
+annotator_pauses = Table(
+    "annotator_pauses",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("paused_at", UtcDateTime(), nullable=False),
+    Column("lifted_at", UtcDateTime(), nullable=True),
+    Column("lifted_by", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Index("ix_annotator_pauses_project_user", "project_id", "user_id", "lifted_at"),
+)
+
+quality_results = Table(
+    "quality_results",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("question", String(200), nullable=False),
+    Column("value", LargeBinary, nullable=False),  # sealed by the storage cipher
+    Column("confidence", Float, nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("n_answers", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("item_id", "question", name="uq_quality_results_item_question"),
+    Index("ix_quality_results_project_item", "project_id", "item_id"),
+)
+
+annotator_skills = Table(
+    "annotator_skills",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("question", String(200), nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("skill", Float, nullable=True),
+    Column("n_answers", Integer, nullable=False),
+    Column("confusion", Text, nullable=True),  # JSON rows true -> answered, in option order
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("project_id", "user_id", "question", name="uq_annotator_skills_key"),
+)
+
+quality_runs = Table(
+    "quality_runs",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("summary", Text, nullable=False),  # JSON: agreement and methods per question
+    _created_at(),
+    Index("ix_quality_runs_project", "project_id", "id"),
 )
 
 # A result row of any shape, for the row-to-entity converters of the repositories.
