@@ -99,6 +99,7 @@ class Project:
     serving_order: ServingOrder = ServingOrder.PRIORITY
     max_items_per_annotator: int | None = None
     is_blind: bool = True
+    review_rate: float = 0.0  # share of submitted annotations sampled into the review queue
 
 
 @dataclass(frozen=True)

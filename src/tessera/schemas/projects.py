@@ -21,6 +21,9 @@ class ProjectCreate(BaseModel):
     serving_order: ServingOrderName = "priority"
     max_items_per_annotator: int | None = Field(default=None, ge=1, le=10_000_000)
     is_blind: bool = True
+    review_rate: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="share of annotations sampled for review"
+    )
 
 
 class ProjectUpdate(BaseModel):
@@ -36,6 +39,7 @@ class ProjectUpdate(BaseModel):
         default=None, ge=1, le=10_000_000, description="null removes the cap"
     )
     is_blind: bool | None = None
+    review_rate: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class Guidelines(BaseModel):
@@ -63,6 +67,7 @@ class ProjectPublic(BaseModel):
     serving_order: ServingOrderName
     max_items_per_annotator: int | None
     is_blind: bool
+    review_rate: float
 
 
 class UrlImportCreate(BaseModel):

@@ -38,6 +38,11 @@ def _check_settings(
         raise InvalidInput(f"must be between {lo} and {hi} seconds", field="lease_ttl_s")
 
 
+def _check_review_rate(rate: float | None) -> None:
+    if rate is not None and not 0.0 <= rate <= 1.0:  # also refuses NaN
+        raise InvalidInput("must be between 0 and 1", field="review_rate")
+
+
 def _check_cap(cap: int | None) -> None:
     lo, hi = MAX_ITEMS_RANGE
     if cap is not None and not lo <= cap <= hi:
@@ -58,6 +63,7 @@ def create_project(
     serving_order: ServingOrder = ServingOrder.PRIORITY,
     max_items_per_annotator: int | None = None,
     is_blind: bool = True,
+    review_rate: float = 0.0,
 ) -> Project:
     """Create a project; the label schema is validated here and becomes version 1.
 
@@ -66,6 +72,7 @@ def create_project(
     _check_settings(name, description, annotations_per_item, lease_ttl_s)
     checked_text(guidelines, field="guidelines", max_chars=GUIDELINES_MAX_CHARS)
     _check_cap(max_items_per_annotator)
+    _check_review_rate(review_rate)
     schema = parse_label_schema(label_schema)
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
@@ -81,6 +88,7 @@ def create_project(
             serving_order=serving_order,
             max_items_per_annotator=max_items_per_annotator,
             is_blind=is_blind,
+            review_rate=review_rate,
         )
         if guidelines:
             project_repo.set_guidelines(
@@ -113,12 +121,14 @@ def update_project(
     max_items_per_annotator: int | None = None,
     clear_max_items: bool = False,
     is_blind: bool | None = None,
+    review_rate: float | None = None,
 ) -> Project:
     """Change settings; a new label schema gets the next version number.
 
     `clear_max_items` removes the per-annotator cap (None alone means "unchanged").
     """
     _check_cap(max_items_per_annotator)
+    _check_review_rate(review_rate)
     _check_settings(name, description, annotations_per_item, lease_ttl_s)
     if guidelines is not None:
         checked_text(guidelines, field="guidelines", max_chars=GUIDELINES_MAX_CHARS)
@@ -139,6 +149,7 @@ def update_project(
             max_items_per_annotator=max_items_per_annotator,
             clear_max_items=clear_max_items,
             is_blind=is_blind,
+            review_rate=review_rate,
         )
         if guidelines is not None:
             project_repo.set_guidelines(
@@ -154,6 +165,7 @@ def update_project(
             "serving_order": serving_order,
             "max_items_per_annotator": max_items_per_annotator or (clear_max_items or None),
             "is_blind": is_blind,
+            "review_rate": review_rate,
         }
         ledger.record(
             db,

@@ -145,6 +145,8 @@ projects = Table(
     ),
     Column("max_items_per_annotator", Integer, nullable=True),
     Column("is_blind", Boolean, nullable=False, default=True, server_default="1"),
+    # share of submitted annotations sampled into the review queue, 0.0 to 1.0
+    Column("review_rate", Float, nullable=False, default=0.0, server_default="0"),
     # quality rules (issue 6): gold mixing and pausing, more answers for unsure items
     Column("gold_rate", Float, nullable=False, default=0.0, server_default="0"),
     Column("gold_min_accuracy", Float, nullable=True),
@@ -222,6 +224,41 @@ annotations = Table(
     _created_at(),
     UniqueConstraint("assignment_id", name="uq_annotations_assignment"),
     Index("ix_annotations_item_id", "item_id"),
+)
+
+# The review queue and its history: one row per round of review of one annotation. At most
+# one round per annotation is open (pending, or returned to its annotator) at a time.
+reviews = Table(
+    "reviews",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("annotation_id", Id, ForeignKey("annotations.id", ondelete="CASCADE"), nullable=False),
+    Column("annotator_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(10), nullable=False),  # pending|accepted|rejected|returned|fixed
+    Column("source", String(12), nullable=False),  # sampled|requested|resubmitted
+    Column("reviewer_id", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("leased_by", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("lease_expires_at", UtcDateTime(), nullable=True),
+    Column("reason", LargeBinary, nullable=True),  # sealed by the storage cipher
+    Column("fixed_value", LargeBinary, nullable=True),  # sealed: the reviewer's correction
+    # sealed: the answer a resubmission replaced (on the round that returned it)
+    Column("replaced_value", LargeBinary, nullable=True),
+    _created_at(),
+    Column("decided_at", UtcDateTime(), nullable=True),
+    Index("ix_reviews_queue", "project_id", "status", "id"),
+    Index("ix_reviews_annotation_id", "annotation_id"),
+    Index("ix_reviews_project_annotator", "project_id", "annotator_id", "status"),
+)
+_OPEN_REVIEW = reviews.c.status.in_(["pending", "returned"])
+Index(
+    "uq_reviews_open_annotation",
+    reviews.c.annotation_id,
+    unique=True,
+    sqlite_where=_OPEN_REVIEW,
+    postgresql_where=_OPEN_REVIEW,
 )
 
 workspace_keys = Table(

@@ -51,6 +51,7 @@ def project_public(p: Project) -> ProjectPublic:
         serving_order=p.serving_order.value,
         max_items_per_annotator=p.max_items_per_annotator,
         is_blind=p.is_blind,
+        review_rate=p.review_rate,
     )
 
 
@@ -93,6 +94,7 @@ def create_project(
         serving_order=ServingOrder(body.serving_order),
         max_items_per_annotator=body.max_items_per_annotator,
         is_blind=body.is_blind,
+        review_rate=body.review_rate,
     )
     return project_public(p)
 

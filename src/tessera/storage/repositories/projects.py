@@ -33,6 +33,7 @@ def _to_project(row: AnyRow) -> Project:
         serving_order=ServingOrder(m["serving_order"]),
         max_items_per_annotator=m["max_items_per_annotator"],
         is_blind=m["is_blind"],
+        review_rate=float(m["review_rate"]),
     )
 
 
@@ -49,6 +50,7 @@ def add_project(
     serving_order: ServingOrder = ServingOrder.PRIORITY,
     max_items_per_annotator: int | None = None,
     is_blind: bool = True,
+    review_rate: float = 0.0,
 ) -> Project:
     project_id = db.execute(
         insert(projects)
@@ -67,6 +69,7 @@ def add_project(
             serving_order=serving_order.value,
             max_items_per_annotator=max_items_per_annotator,
             is_blind=is_blind,
+            review_rate=review_rate,
         )
         .returning(projects.c.id)
     ).scalar_one()
@@ -108,9 +111,12 @@ def update_project(
     max_items_per_annotator: int | None = None,
     clear_max_items: bool = False,
     is_blind: bool | None = None,
+    review_rate: float | None = None,
 ) -> None:
     """Change the given settings; a new label schema bumps the schema version."""
     values: dict[str, object] = {}
+    if review_rate is not None:
+        values["review_rate"] = review_rate
     if serving_order is not None:
         values["serving_order"] = serving_order.value
     if max_items_per_annotator is not None or clear_max_items:
