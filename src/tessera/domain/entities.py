@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from tessera.domain.label_schema import LabelSchema
+from tessera.domain.quality_rules import QualitySettings
 
 
 class Role(StrEnum):
@@ -24,6 +25,7 @@ class ItemStatus(StrEnum):
 
     OPEN = "open"
     DONE = "done"
+    GOLD = "gold"  # has known answers: mixed into queues, never open work (issue 6)
 
 
 class ServingOrder(StrEnum):
@@ -99,6 +101,7 @@ class Project:
     serving_order: ServingOrder = ServingOrder.PRIORITY
     max_items_per_annotator: int | None = None
     is_blind: bool = True
+    quality: QualitySettings = QualitySettings()  # gold and rule settings (issue 6)
     review_rate: float = 0.0  # share of submitted annotations sampled into the review queue
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder, User
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.label_schema import parse_label_schema
+from tessera.domain.quality_rules import QualitySettings
 from tessera.domain.text_rules import checked_text
 from tessera.services import ledger
 from tessera.services.clock import utcnow
@@ -64,6 +68,7 @@ def create_project(
     max_items_per_annotator: int | None = None,
     is_blind: bool = True,
     review_rate: float = 0.0,
+    quality: QualitySettings | None = None,
 ) -> Project:
     """Create a project; the label schema is validated here and becomes version 1.
 
@@ -73,6 +78,8 @@ def create_project(
     checked_text(guidelines, field="guidelines", max_chars=GUIDELINES_MAX_CHARS)
     _check_cap(max_items_per_annotator)
     _check_review_rate(review_rate)
+    if quality is not None:
+        quality.check()
     schema = parse_label_schema(label_schema)
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
@@ -94,6 +101,11 @@ def create_project(
             project_repo.set_guidelines(
                 db, workspace_id=workspace_id, project_id=project.id, guidelines=guidelines
             )
+        if quality is not None:
+            project_repo.update_project(
+                db, workspace_id=workspace_id, project_id=project.id, quality=quality
+            )
+            project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project.id)
         ledger.record(
             db,
             workspace_id=workspace_id,
@@ -122,10 +134,12 @@ def update_project(
     clear_max_items: bool = False,
     is_blind: bool | None = None,
     review_rate: float | None = None,
+    quality: Mapping[str, object] | None = None,
 ) -> Project:
     """Change settings; a new label schema gets the next version number.
 
     `clear_max_items` removes the per-annotator cap (None alone means "unchanged").
+    `quality` holds the quality settings to change (a None value switches a rule off).
     """
     _check_cap(max_items_per_annotator)
     _check_review_rate(review_rate)
@@ -135,7 +149,8 @@ def update_project(
     schema = parse_label_schema(label_schema) if label_schema is not None else None
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.MANAGE_PROJECT)
-        project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        current = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        settings = _merged_quality(current.quality, quality)
         project_repo.update_project(
             db,
             workspace_id=workspace_id,
@@ -150,6 +165,7 @@ def update_project(
             clear_max_items=clear_max_items,
             is_blind=is_blind,
             review_rate=review_rate,
+            quality=settings,
         )
         if guidelines is not None:
             project_repo.set_guidelines(
@@ -166,6 +182,7 @@ def update_project(
             "max_items_per_annotator": max_items_per_annotator or (clear_max_items or None),
             "is_blind": is_blind,
             "review_rate": review_rate,
+            **{k: True for k in quality or {}},
         }
         ledger.record(
             db,
@@ -177,6 +194,22 @@ def update_project(
             detail={"changed": sorted(k for k, v in changed.items() if v is not None)},
         )
         return project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+
+
+def _merged_quality(
+    current: QualitySettings, changes: Mapping[str, object] | None
+) -> QualitySettings | None:
+    if not changes:
+        return None
+    known = {f.name for f in dataclasses.fields(QualitySettings)}
+    for name in changes:
+        if name not in known:
+            raise InvalidInput("unknown quality setting", field=name)
+    merged = dataclasses.replace(current, **changes)  # type: ignore[arg-type]
+    if merged.gold_min_answers is None:
+        raise InvalidInput("must be a whole number", field="gold_min_answers")
+    merged.check()
+    return merged
 
 
 def get_guidelines(db: Session, *, actor: User, workspace_id: int, project_id: int) -> str:

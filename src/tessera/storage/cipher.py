@@ -20,6 +20,8 @@ class Purpose(StrEnum):
     ITEM_CONTENT = "item.content"
     ANNOTATION_VALUE = "annotation.value"
     PROJECT_GUIDELINES = "project.guidelines"
+    ITEM_GOLD = "item.gold"
+    QUALITY_RESULT = "quality.result"
 
 
 class ContentCipher(Protocol):
@@ -95,3 +97,8 @@ def annotation_row(assignment_id: int) -> str:
 
 def guidelines_row(project_id: int) -> str:
     return f"project:{project_id}:guidelines"
+
+
+def result_row(item_id: int, question: str) -> str:
+    """An aggregated result's identity: its item and question (one result per pair)."""
+    return f"result:{item_id}:{question}"

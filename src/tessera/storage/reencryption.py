@@ -13,10 +13,11 @@ from tessera.storage.cipher import (
     guidelines_row,
     item_row,
     key_loader,
+    result_row,
 )
 from tessera.storage.engine import is_sqlite, write_transaction
 from tessera.storage.tables import annotations as annotation_table
-from tessera.storage.tables import items, projects
+from tessera.storage.tables import items, projects, quality_results
 
 BATCH_ROWS = 500
 Progress = Callable[[int, int], None]
@@ -31,6 +32,13 @@ _SEALED: list[tuple[Table, str, Purpose, Callable[[Any], str]]] = [
         lambda m: annotation_row(m["assignment_id"]),
     ),
     (projects, "guidelines", Purpose.PROJECT_GUIDELINES, lambda m: guidelines_row(m["id"])),
+    (items, "gold", Purpose.ITEM_GOLD, lambda m: item_row(m["project_id"], m["external_id"])),
+    (
+        quality_results,
+        "value",
+        Purpose.QUALITY_RESULT,
+        lambda m: result_row(m["item_id"], m["question"]),
+    ),
 ]
 
 

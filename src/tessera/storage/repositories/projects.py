@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tessera.domain.entities import Project, ProjectCounts, ServingOrder
 from tessera.domain.errors import NotFound
 from tessera.domain.label_schema import LabelSchema, parse_label_schema
+from tessera.domain.quality_rules import QualitySettings
 from tessera.storage.cipher import Purpose, guidelines_row, open_json, seal_json
 from tessera.storage.tables import AnyRow, projects
 
@@ -33,6 +34,13 @@ def _to_project(row: AnyRow) -> Project:
         serving_order=ServingOrder(m["serving_order"]),
         max_items_per_annotator=m["max_items_per_annotator"],
         is_blind=m["is_blind"],
+        quality=QualitySettings(
+            gold_rate=float(m["gold_rate"]),
+            gold_min_accuracy=m["gold_min_accuracy"],
+            gold_min_answers=m["gold_min_answers"],
+            min_confidence=m["min_confidence"],
+            max_annotations_per_item=m["max_annotations_per_item"],
+        ),
         review_rate=float(m["review_rate"]),
     )
 
@@ -111,6 +119,7 @@ def update_project(
     max_items_per_annotator: int | None = None,
     clear_max_items: bool = False,
     is_blind: bool | None = None,
+    quality: QualitySettings | None = None,
     review_rate: float | None = None,
 ) -> None:
     """Change the given settings; a new label schema bumps the schema version."""
@@ -123,6 +132,8 @@ def update_project(
         values["max_items_per_annotator"] = max_items_per_annotator
     if is_blind is not None:
         values["is_blind"] = is_blind
+    if quality is not None:
+        values.update(quality_columns(quality))
     if name is not None:
         values["name"] = name
     if description is not None:
@@ -140,6 +151,17 @@ def update_project(
             .where(projects.c.id == project_id, projects.c.workspace_id == workspace_id)
             .values(**values)
         )
+
+
+def quality_columns(quality: QualitySettings) -> dict[str, object]:
+    """The projects columns that hold a project's quality settings."""
+    return {
+        "gold_rate": quality.gold_rate,
+        "gold_min_accuracy": quality.gold_min_accuracy,
+        "gold_min_answers": quality.gold_min_answers,
+        "min_confidence": quality.min_confidence,
+        "max_annotations_per_item": quality.max_annotations_per_item,
+    }
 
 
 def get_guidelines(db: Session, *, workspace_id: int, project_id: int) -> str:
