@@ -367,6 +367,33 @@ operator_grants = Table(
     Index("ix_operator_grants_workspace_operator", "workspace_id", "operator_id"),
 )
 
+media = Table(
+    "media",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("content_type", String(40), nullable=False),  # chosen by the server from the bytes
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),  # sealed by the storage cipher
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _created_at(),
+    Index("ix_media_project_sha256", "project_id", "sha256"),
+    Index("ix_media_workspace_id", "workspace_id"),
+)
+
+# Which items show which media: an annotator may fetch only media of items assigned to them.
+item_media = Table(
+    "item_media",
+    metadata,
+    _workspace_fk(),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("media_id", Id, ForeignKey("media.id", ondelete="CASCADE"), nullable=False),
+    UniqueConstraint("item_id", "media_id", name="uq_item_media_item_media"),
+    Index("ix_item_media_media_id", "media_id"),
+)
+
 # Quality (issue 6): pauses of annotators who fail gold, aggregated results per item and
 # question (values sealed), per-annotator skill estimates, and each aggregation run's summary.
 annotator_pauses = Table(

@@ -11,14 +11,16 @@ from starlette.responses import RedirectResponse, Response
 
 from tessera.domain.entities import Task
 from tessera.domain.errors import Conflict, Forbidden, InvalidInput
-from tessera.domain.label_schema import LabelSchema, QuestionType
-from tessera.services import assignment, projects, workspaces
+from tessera.domain.label_schema import LabelSchema
+from tessera.services import assignment, projects, submissions, workspaces
 from tessera.services.policies import Action, can
 from tessera.web.auth import CheckedSession, CurrentSession, SessionDep, WebSession
 from tessera.web.templating import is_htmx, progress_of, render
+from tessera.web.widgets import answer_from_form, build_widgets, pair_sides, span_fields
+
+__all__ = ["answer_from_form", "router"]
 
 router = APIRouter(include_in_schema=False)
-QUESTION_PREFIX = "q."
 
 
 async def read_form(request: Request) -> FormData:
@@ -73,16 +75,45 @@ def submit(
     """Store the answer, then render the next task and the new progress in one response."""
     pid = _project_id(form)
     project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
-    value = answer_from_form(project.label_schema, form)
+    value: dict[str, object] = {}
     try:
+        value = answer_from_form(project.label_schema, form)
         assignment.submit_annotation(
             db, actor=session.user, workspace_id=wid, assignment_id=aid, value=value
         )
     except InvalidInput as exc:
-        return _step(request, db, session, wid, pid, error=exc.message, answers=value, status=422)
+        return _step(request, db, session, wid, pid, error=exc, answers=value, status=422)
     except Conflict as exc:
         return _step(request, db, session, wid, pid, notice=exc.message)
-    return _step(request, db, session, wid, pid)
+    return _step(request, db, session, wid, pid, last_submitted=aid)
+
+
+@router.get("/w/{wid}/tasks/{aid}")
+def submitted_task(
+    wid: int, aid: int, request: Request, db: SessionDep, session: CurrentSession
+) -> Response:
+    """One's own submitted task, re-opened read-only with the answer as it was stored."""
+    ws, _role = workspaces.get_workspace(db, actor=session.user, workspace_id=wid)
+    done = submissions.get_own_submission(
+        db, actor=session.user, workspace_id=wid, assignment_id=aid
+    )
+    return render(
+        request,
+        "submitted.html",
+        {
+            "user": session.user,
+            "csrf": session.csrf_token,
+            "workspace": ws,
+            "workspace_id": wid,
+            "project": done.project,
+            "task": done.task,
+            "readonly": True,
+            "error": None,
+            "notice": None,
+            "last_submitted": None,
+            **task_context(done.project.label_schema, done.task, done.annotation.value, None),
+        },
+    )
 
 
 @router.post("/w/{wid}/tasks/{aid}/skip")
@@ -110,27 +141,6 @@ def skip(
     return _step(request, db, session, wid, pid)
 
 
-def answer_from_form(schema: LabelSchema, form: FormData) -> dict[str, object]:
-    """Build the answer: a value per single choice, a list per multi choice, text as typed.
-
-    Unanswered questions are left out, so the schema decides whether they were required.
-    Inputs are named `q.<question>` ('.' cannot occur in a question's name), so a question
-    can never collide with the form's own fields (the CSRF token, the skip reason).
-    """
-    value: dict[str, object] = {}
-    for q in schema.questions:
-        key = QUESTION_PREFIX + q.name
-        if q.type is QuestionType.MULTI_CHOICE:
-            chosen = [v for v in form.getlist(key) if isinstance(v, str) and v]
-            if chosen:
-                value[q.name] = chosen
-            continue
-        raw = form.get(key)
-        if isinstance(raw, str) and raw != "":
-            value[q.name] = raw
-    return value
-
-
 def _project_id(form: FormData) -> int:
     raw = form.get("project_id")
     if not isinstance(raw, str) or not raw.isdigit():
@@ -145,10 +155,11 @@ def _step(
     wid: int,
     pid: int,
     *,
-    error: str | None = None,
+    error: InvalidInput | None = None,
     notice: str | None = None,
     answers: dict[str, object] | None = None,
     status: int = 200,
+    last_submitted: int | None = None,
 ) -> Response:
     """The task partial (or 'all done') plus an out-of-band update of the progress block.
 
@@ -171,10 +182,27 @@ def _step(
             "project": project,
             "progress": progress_of(project),
             "task": task,
-            "error": error,
+            "error": None if error is None else error.message,
             "notice": notice,
-            "answers": answers or {},
+            "readonly": False,
+            "last_submitted": last_submitted,
             "oob": True,
+            **task_context(project.label_schema, task, answers or {}, error),
         },
         status=status,
     )
+
+
+def task_context(
+    schema: LabelSchema,
+    task: Task | None,
+    answers: dict[str, object],
+    error: InvalidInput | None,
+) -> dict[str, object]:
+    """What _task.html needs beyond the task: widgets, span targets, pairwise sides."""
+    content = task.item.content if task is not None else {}
+    return {
+        "widgets": build_widgets(schema, content, answers, error),
+        "span_fields": span_fields(schema),
+        "pair_sides": pair_sides(schema),
+    }

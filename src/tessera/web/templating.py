@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from tessera import __version__
 from tessera.domain.entities import Project
+from tessera.web import renderers
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -24,6 +25,16 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
 )
 _env.globals["version"] = __version__
+_env.filters.update(
+    markdown=renderers.markdown_html,
+    highlight=renderers.code_html,
+    code_of=renderers.code_of,
+    json_tree=renderers.json_html,
+    json_pretty=renderers.json_pretty,
+    media_src=renderers.media_src,
+    image_ref=renderers.image_ref,
+    step_chars=renderers.step_chars,
+)
 templates = Jinja2Templates(env=_env)
 
 

@@ -1,5 +1,15 @@
-// Keyboard shortcuts of the annotate page. Listeners sit on `document` (event delegation),
-// so they keep working after htmx swaps in the next task.
+// The annotate page: starts the question widgets of each task htmx swaps in, shows and hides
+// conditional questions, and holds the page-wide keyboard shortcuts. Listeners sit on
+// `document` (event delegation), so they keep working after htmx swaps in the next task.
+// Widgets handle their own keys first (on their elements) and mark them handled.
+import * as boxes from "./widgets/boxes.js";
+import * as pairwise from "./widgets/pairwise.js";
+import * as ranking from "./widgets/ranking.js";
+import * as rating from "./widgets/rating.js";
+import * as spans from "./widgets/spans.js";
+import * as stepLabels from "./widgets/step_labels.js";
+
+const WIDGETS = { boxes, pairwise, ranking, rating, spans, step_labels: stepLabels };
 
 const TYPING = new Set(["text", "search", "email", "number", "password", "url", "tel"]);
 
@@ -45,7 +55,7 @@ function skip(form) {
 
 document.addEventListener("keydown", (event) => {
   const form = taskForm();
-  if (!form || event.defaultPrevented || event.isComposing) return;
+  if (!form || form.dataset.readonly || event.defaultPrevented || event.isComposing) return;
   const target = event.target;
   if (isTyping(target)) {
     if (!form.contains(target)) return;
@@ -79,9 +89,64 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// Conditional questions: a question whose `when` does not hold is hidden and disabled (so
+// nothing of it is posted). Conditions only name earlier questions: one pass in order.
+function applyConditions(form) {
+  const chosen = new Map();
+  for (const set of form.querySelectorAll("fieldset.question")) {
+    const when = set.dataset.when ? JSON.parse(set.dataset.when) : null;
+    if (when) {
+      const given = chosen.get(when.question) ?? [];
+      const holds = given.some((v) => when.values.includes(v));
+      set.hidden = !holds;
+      set.disabled = !holds;
+    }
+    const type = set.dataset.type;
+    if (!set.disabled && (type === "single_choice" || type === "multi_choice")) {
+      const values = [...set.querySelectorAll("input:checked")].map((i) => i.value);
+      chosen.set(set.dataset.question, values);
+    }
+  }
+}
+
+function countText(area) {
+  const count = area.parentElement?.querySelector(".text-count");
+  if (count) count.textContent = String([...area.value].length); // code points, as the server counts
+}
+
+// Start every widget in a freshly shown task, then say the page is ready to use.
+function start(container) {
+  const form = container.querySelector("#task-form");
+  for (const root of container.querySelectorAll("[data-widget]")) {
+    const widget = WIDGETS[root.dataset.widget];
+    if (!widget || root.dataset.started) continue;
+    root.dataset.started = "true";
+    try {
+      widget.init(root);
+    } catch (error) {
+      root.dataset.failed = "true";
+      console.error(`the ${root.dataset.widget} widget failed to start`, error);
+    }
+  }
+  if (!form) return;
+  applyConditions(form);
+  form.addEventListener("change", () => applyConditions(form));
+  form.addEventListener("input", (event) => {
+    if (event.target instanceof HTMLTextAreaElement && event.target.classList.contains("text-answer")) {
+      countText(event.target);
+    }
+  });
+  form.dataset.ready = "true";
+  performance.mark("tessera:annotate-ready");
+}
+
 // A new task starts with nothing focused, so the hotkeys apply to it at once.
 document.addEventListener("htmx:afterSwap", (event) => {
   if (event.target instanceof HTMLElement && event.target.id === "task") {
     if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+    start(event.target);
   }
 });
+
+// A page rendered with its task already in it (one's own submitted answer).
+if (document.querySelector("#task-form")) start(document);
