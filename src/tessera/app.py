@@ -17,6 +17,7 @@ from tessera.storage.engine import Database
 from tessera.web import pages
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
@@ -45,6 +46,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     def body_limit_for(path: str) -> int:
         if path.endswith("/items/import") or path.endswith("/import"):
             return settings.max_upload_bytes
+        if path.endswith("/media"):  # an image upload, with room for multipart framing
+            return settings.max_media_bytes + MULTIPART_OVERHEAD_BYTES
         return JSON_BODY_MAX_BYTES
 
     app.add_middleware(BodyLimit, limit_for=body_limit_for)

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_upload_bytes: int = 100 * 1024 * 1024
+    max_media_bytes: int = 20 * 1024 * 1024  # one uploaded image
     session_ttl_s: int = 12 * 3600
     cookie_secure: bool = True
     secret_key: SecretStr | None = None

@@ -33,6 +33,9 @@ BODIES: dict[tuple[str, str], Any] = {
         b'{"text": "planted"}\n'
     ),
     ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/tasks/next"): None,
+    ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/media"): (
+        b"\x89PNG\r\n\x1a\nplanted"
+    ),
     ("patch", "/api/workspaces/{workspace_id}/projects/{project_id}/items"): {
         "item_ids": [1, 2, 3],
         "annotations_per_item": 5,
@@ -122,7 +125,14 @@ def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, int]]
             operator_email=operator.email,
             hours=1,
         )
-    ids.update(organisation_id=org.id, affiliation_id=tie.id, grant_id=grant.id)
+    png = b"\x89PNG\r\n\x1a\nvictim"
+    uploaded = w.client.post(f"{w.project_url}/media", content=png, headers=w.manager.headers)
+    ids.update(
+        organisation_id=org.id,
+        affiliation_id=tie.id,
+        grant_id=grant.id,
+        media_id=uploaded.json()["id"],
+    )
     return w, ids
 
 

@@ -70,7 +70,15 @@ def _snapshot(w: World) -> Any:
 def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, Any]]:
     w = make_world(client, factory, items=3)
     task = w.next_task(w.annotators[0])
-    ids = {"wid": w.workspace.id, "pid": w.project_id, "aid": task["assignment_id"], "fmt": "jsonl"}
+    png = b"\x89PNG\r\n\x1a\nvictim"
+    media = w.client.post(f"{w.project_url}/media", content=png, headers=w.manager.headers)
+    ids = {
+        "wid": w.workspace.id,
+        "pid": w.project_id,
+        "aid": task["assignment_id"],
+        "fmt": "jsonl",
+        "mid": media.json()["id"],
+    }
     return w, ids
 
 

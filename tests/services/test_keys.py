@@ -14,7 +14,7 @@ from tessera.security.envelope import Keyring
 from tessera.services import keys
 from tessera.settings import Settings
 from tessera.storage.engine import Database
-from tessera.storage.tables import annotations, items, workspace_keys
+from tessera.storage.tables import annotations, items, media, workspace_keys
 
 MARKER = "okapi-marker-5521"
 
@@ -37,12 +37,19 @@ def _versions(database: Database, ws: int) -> set[int]:
                 select(annotations.c.value).where(annotations.c.workspace_id == ws)
             )
         ]
+        blobs += [
+            r[0] for r in conn.execute(select(media.c.content).where(media.c.workspace_id == ws))
+        ]
     return {ring.key_version_of(bytes(b)) for b in blobs}
 
 
 def test_rotation_reencrypts_everything_and_destroys_the_old_key(world: World) -> None:
     world.import_jsonl([{"text": f"the {MARKER}"}])
     _label_all(world)
+    png = b"\x89PNG\r\n\x1a\n" + MARKER.encode()
+    upload = world.client.post(
+        f"{world.project_url}/media", content=png, headers=world.owner.headers
+    )
     database: Database = world.client.app.state.database  # type: ignore[attr-defined]
     ws = world.workspace.id
     assert _versions(database, ws) == {1}
@@ -57,7 +64,11 @@ def test_rotation_reencrypts_everything_and_destroys_the_old_key(world: World) -
         )
     assert version == 2
     assert _versions(database, ws) == {2}
-    assert seen and seen[-1][0] == seen[-1][1] == 12  # 6 items + 6 answers
+    assert seen and seen[-1][0] == seen[-1][1] == 13  # 6 items + 6 answers + 1 image
+    fetched = world.client.get(
+        f"{world.base}/media/{upload.json()['id']}", headers=world.owner.headers
+    )
+    assert fetched.content == png
     with database.engine.connect() as conn:
         left = [
             r[0]
@@ -132,6 +143,11 @@ def test_a_ciphertext_moved_to_another_row_does_not_open(world: World) -> None:
 def test_deleting_a_workspace_shreds_its_key(world: World, database_url: str) -> None:
     world.import_jsonl([{"text": f"the {MARKER}"}])
     _label_all(world)
+    png = b"\x89PNG\r\n\x1a\n" + MARKER.encode() * 8
+    upload = world.client.post(
+        f"{world.project_url}/media", content=png, headers=world.owner.headers
+    )
+    assert upload.status_code == 201, upload.text
     database: Database = world.client.app.state.database  # type: ignore[attr-defined]
     ws = world.workspace.id
     with database.engine.connect() as conn:
@@ -151,6 +167,7 @@ def test_deleting_a_workspace_shreds_its_key(world: World, database_url: str) ->
             is None
         )
         assert conn.execute(select(items).where(items.c.workspace_id == ws)).first() is None
+        assert conn.execute(select(media).where(media.c.workspace_id == ws)).first() is None
     if not database_url.startswith("sqlite"):
         return
     db_path = Path(database_url.removeprefix("sqlite:///"))

@@ -19,6 +19,7 @@ from tessera.domain.errors import (
     TesseraError,
     TooLarge,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 
 log = logging.getLogger("tessera.api")
@@ -29,6 +30,7 @@ STATUS_BY_ERROR: dict[type[TesseraError], int] = {
     NotFound: 404,
     Conflict: 409,
     TooLarge: 413,
+    UnsupportedMediaType: 415,
     InvalidInput: 422,
     Locked: 423,
 }

@@ -87,3 +87,9 @@ class WorkspaceLocked(Locked):
         super().__init__(
             "this workspace is locked: its owner must unlock it with the workspace passphrase"
         )
+
+
+class UnsupportedMediaType(TesseraError):
+    """An upload whose bytes are not one of the accepted kinds (sniffed, never declared)."""
+
+    code = "unsupported_media_type"

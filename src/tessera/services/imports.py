@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
 
@@ -14,11 +15,12 @@ from tessera.domain.entities import ImportReport, User
 from tessera.domain.errors import InvalidInput
 from tessera.domain.label_schema import LabelSchema
 from tessera.formats import ImportFormat, SourceRecord, read_records
-from tessera.services import ledger
+from tessera.services import ledger, media
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import items as item_repo
+from tessera.storage.repositories import media as media_repo
 from tessera.storage.repositories import projects as project_repo
 
 BATCH_SIZE = 1000
@@ -54,21 +56,20 @@ def import_items(
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.IMPORT_ITEMS)
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
         now = utcnow()
-        batch: list[item_repo.NewItem] = []
-        seen_in_batch: set[str] = set()
+        batch = _Batch()
         for record in read_records(stream, fmt):
             new = to_new_item(record, project.label_schema)
             read += 1
-            if new.external_id in seen_in_batch:
+            if new.external_id in batch.seen:
                 continue  # a repeated id inside one batch would be two rows in one INSERT
-            seen_in_batch.add(new.external_id)
-            batch.append(new)
-            if len(batch) >= BATCH_SIZE:
-                created += _flush(db, workspace_id, project_id, batch, now)
-                batch, seen_in_batch = [], set()
+            refs = media.media_refs_of(project.label_schema, new.content, line=record.line)
+            batch.add(new, refs, record.line)
+            if len(batch.items) >= BATCH_SIZE:
+                created += batch.flush(db, workspace_id, project_id, now)
+                batch = _Batch()
                 if progress:
                     progress(read)
-        created += _flush(db, workspace_id, project_id, batch, now)
+        created += batch.flush(db, workspace_id, project_id, now)
         project_repo.add_to_counts(
             db, workspace_id=workspace_id, project_id=project_id, items=created
         )
@@ -90,12 +91,32 @@ def import_items(
     return ImportReport(read=read, created=created, existing=read - created)
 
 
-def _flush(
-    db: Session, workspace_id: int, project_id: int, batch: list[item_repo.NewItem], now: datetime
-) -> int:
-    return item_repo.add_items(
-        db, workspace_id=workspace_id, project_id=project_id, batch=batch, now=now
-    )
+@dataclass
+class _Batch:
+    """Items waiting for one insert, with the media their image fields reference."""
+
+    items: list[item_repo.NewItem] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    media_lines: dict[int, int | None] = field(default_factory=dict)
+    links: list[tuple[str, int]] = field(default_factory=list)
+
+    def add(self, item: item_repo.NewItem, media_ids: list[int], line: int | None = None) -> None:
+        self.items.append(item)
+        self.seen.add(item.external_id)
+        for media_id in media_ids:
+            self.media_lines.setdefault(media_id, line)
+            self.links.append((item.external_id, media_id))
+
+    def flush(self, db: Session, workspace_id: int, project_id: int, now: datetime) -> int:
+        """Insert the batch; every media reference must be an upload of this workspace."""
+        media.check_media_exist(db, workspace_id=workspace_id, refs=self.media_lines)
+        created = item_repo.add_items(
+            db, workspace_id=workspace_id, project_id=project_id, batch=self.items, now=now
+        )
+        media_repo.link_items_to_media(
+            db, workspace_id=workspace_id, project_id=project_id, refs=self.links
+        )
+        return created
 
 
 def to_new_item(record: SourceRecord, schema: LabelSchema) -> item_repo.NewItem:

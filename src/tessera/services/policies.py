@@ -17,6 +17,7 @@ from tessera.domain.errors import Forbidden, NotFound
 from tessera.services.clock import utcnow
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import grants as grant_repo
+from tessera.storage.repositories import media as media_repo
 from tessera.storage.repositories import organisations as organisation_repo
 from tessera.storage.repositories import workspaces as workspace_repo
 
@@ -38,6 +39,7 @@ class Action(StrEnum):
     VERIFY_AFFILIATIONS = "verify_affiliations"
     MANAGE_KEYS = "manage_keys"
     DELETE_WORKSPACE = "delete_workspace"
+    FETCH_MEDIA = "fetch_media"
 
 
 _EVERY_MEMBER = {Action.VIEW_WORKSPACE, Action.VIEW_PROJECT}
@@ -51,8 +53,11 @@ _OWNER_ONLY = {
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.OWNER: frozenset(Action),
     Role.MANAGER: frozenset(set(Action) - _OWNER_ONLY - {Action.VIEW_LEDGER}),
-    Role.REVIEWER: frozenset(_EVERY_MEMBER | {Action.LIST_ITEMS, Action.ANNOTATE}),
-    Role.ANNOTATOR: frozenset(_EVERY_MEMBER | {Action.ANNOTATE}),
+    Role.REVIEWER: frozenset(
+        _EVERY_MEMBER | {Action.LIST_ITEMS, Action.ANNOTATE, Action.FETCH_MEDIA}
+    ),
+    # an annotator's FETCH_MEDIA is narrowed to their own items by `authorize_media_fetch`
+    Role.ANNOTATOR: frozenset(_EVERY_MEMBER | {Action.ANNOTATE, Action.FETCH_MEDIA}),
     Role.AUDITOR: frozenset(_EVERY_MEMBER | {Action.VIEW_MEMBERS, Action.VIEW_LEDGER}),
 }
 
@@ -62,6 +67,7 @@ OPERATOR_GRANT_ACTIONS: frozenset[Action] = ROLE_ACTIONS[Role.AUDITOR] | {
     Action.VIEW_PROJECT,
     Action.LIST_ITEMS,
     Action.EXPORT,
+    Action.FETCH_MEDIA,
 }
 # The role an operator's virtual membership reports; only the actions above are allowed.
 OPERATOR_GRANT_ROLE = Role.AUDITOR
@@ -117,6 +123,22 @@ def authorize(
     if not can(membership.role, action):
         doing = action.value.replace("_", " ")
         raise Forbidden(f"your role ({membership.role.value}) may not {doing}")
+    return membership
+
+
+def authorize_media_fetch(
+    db: Session, *, actor: User, workspace_id: int, media_id: int, now: datetime | None = None
+) -> Membership:
+    """`authorize` for FETCH_MEDIA, narrowed for annotators to media of items they were
+    assigned (a live lease or their history); any other media answers 404 like a missing one.
+    """
+    membership = authorize(
+        db, actor=actor, workspace_id=workspace_id, action=Action.FETCH_MEDIA, now=now
+    )
+    if membership.role is Role.ANNOTATOR and not media_repo.is_media_of_users_items(
+        db, workspace_id=workspace_id, media_id=media_id, user_id=actor.id
+    ):
+        raise NotFound("media", media_id)
     return membership
 
 

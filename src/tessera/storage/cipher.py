@@ -20,6 +20,7 @@ class Purpose(StrEnum):
     ITEM_CONTENT = "item.content"
     ANNOTATION_VALUE = "annotation.value"
     PROJECT_GUIDELINES = "project.guidelines"
+    MEDIA_CONTENT = "media.content"
     ITEM_GOLD = "item.gold"
     QUALITY_RESULT = "quality.result"
 
@@ -102,3 +103,7 @@ def guidelines_row(project_id: int) -> str:
 def result_row(item_id: int, question: str) -> str:
     """An aggregated result's identity: its item and question (one result per pair)."""
     return f"result:{item_id}:{question}"
+
+
+def media_row(media_id: int) -> str:
+    return f"media:{media_id}"

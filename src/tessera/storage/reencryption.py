@@ -13,11 +13,12 @@ from tessera.storage.cipher import (
     guidelines_row,
     item_row,
     key_loader,
+    media_row,
     result_row,
 )
 from tessera.storage.engine import is_sqlite, write_transaction
 from tessera.storage.tables import annotations as annotation_table
-from tessera.storage.tables import items, projects, quality_results
+from tessera.storage.tables import items, media, projects, quality_results
 
 BATCH_ROWS = 500
 Progress = Callable[[int, int], None]
@@ -39,6 +40,7 @@ _SEALED: list[tuple[Table, str, Purpose, Callable[[Any], str]]] = [
         Purpose.QUALITY_RESULT,
         lambda m: result_row(m["item_id"], m["question"]),
     ),
+    (media, "content", Purpose.MEDIA_CONTENT, lambda m: media_row(m["id"])),
 ]
 
 
@@ -112,5 +114,5 @@ def scrub_free_space(db: Session) -> None:
         return
     with db.get_bind().connect() as conn:  # type: ignore[union-attr]
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        for table in ("workspace_keys", "items", "annotations", "projects"):
+        for table in ("workspace_keys", "items", "annotations", "projects", "media"):
             conn.execute(text(f"VACUUM {table}"))

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from tessera.api.routes import (
     keys,
     ledger,
+    media,
     operator,
     projects,
     serving,
@@ -17,6 +18,7 @@ from tessera.api.routes import (
 ROUTERS: list[APIRouter] = [
     workspaces.router,
     projects.router,
+    media.router,
     tasks.router,
     serving.router,
     url_imports.router,
