@@ -42,6 +42,12 @@ class Forbidden(TesseraError):
     code = "forbidden"
 
 
+class AnnotatorPaused(Forbidden):
+    """The quality rule paused this annotator in this project until a manager lifts it."""
+
+    code = "annotator_paused"
+
+
 class Conflict(TesseraError):
     """The write conflicts with the current state (stale, duplicate or already taken)."""
 

@@ -7,10 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tessera.schemas.quality import (
+    QualitySettingsCreate,
+    QualitySettingsPublic,
+    QualitySettingsUpdate,
+)
+
 ServingOrderName = Literal["priority", "random", "uncertainty"]
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(QualitySettingsCreate):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
@@ -26,7 +32,7 @@ class ProjectCreate(BaseModel):
     )
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(QualitySettingsUpdate):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=20_000)
@@ -53,7 +59,7 @@ class ProjectCounts(BaseModel):
     progress: float
 
 
-class ProjectPublic(BaseModel):
+class ProjectPublic(QualitySettingsPublic):
     id: int
     workspace_id: int
     name: str
@@ -86,7 +92,7 @@ class ItemPublic(BaseModel):
     id: int
     external_id: str
     data: dict[str, Any]
-    status: Literal["open", "done"]
+    status: Literal["open", "done", "gold"]
     priority: int
     submitted_count: int
     created_at: datetime

@@ -18,8 +18,8 @@ from tessera.domain.entities import (
     Task,
     User,
 )
-from tessera.domain.errors import Conflict, InvalidInput
-from tessera.services import ledger
+from tessera.domain.errors import AnnotatorPaused, Conflict, InvalidInput
+from tessera.services import aggregation, gold, ledger, review
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import write_transaction
@@ -27,6 +27,7 @@ from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import assignments as assignment_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
+from tessera.storage.repositories import quality as quality_repo
 from tessera.storage.repositories import workspaces as workspace_repo
 
 CANDIDATE_PAGE = 64
@@ -48,18 +49,27 @@ def next_task(
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        _refuse_if_paused(db, project, actor)
         workspace_repo.lock_membership(db, workspace_id=workspace_id, user_id=actor.id)
         live = assignment_repo.find_live_assignment(
             db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
         )
         is_live_lease = live is not None
+        if live is None:  # an answer a reviewer sent back comes before new work
+            redo = review.find_returned_task(db, project=project, actor=actor)
+            if redo is not None:
+                review.record_redo_served(db, actor=actor, task=redo)
+                return redo
         if live is None and not _at_cap(db, project, actor, now):
-            live = _lease_next(db, project, actor, now)
+            if _draws_gold(project):
+                live = _lease_gold(db, project, actor, now)
+            live = live or _lease_next(db, project, actor, now)
         if live is None:
             return None
         item = item_repo.get_item(db, workspace_id=workspace_id, item_id=live.item_id)
         others: list[dict[str, object]] = []
-        if not project.is_blind:
+        # A gold item looks like any other: no status, no gold, and no others' answers.
+        if not project.is_blind and item.status is not ItemStatus.GOLD:
             others = annotation_repo.list_other_answers(
                 db, workspace_id=workspace_id, item_id=item.id, user_id=actor.id
             )
@@ -78,6 +88,48 @@ def next_task(
             },
         )
         return Task(assignment=live, item=item, other_answers=tuple(others))
+
+
+def _refuse_if_paused(db: Session, project: Project, actor: User) -> None:
+    pause = quality_repo.find_active_pause(
+        db, workspace_id=project.workspace_id, project_id=project.id, user_id=actor.id
+    )
+    if pause is not None:
+        raise AnnotatorPaused(
+            "you are paused in this project: " + pause.reason + ". A manager can lift the pause."
+        )
+
+
+def _draws_gold(project: Project) -> bool:
+    """Each new lease is a gold item with probability `gold_rate` (when one is left): random,
+    so an annotator cannot tell which tasks are gold by their position in the queue."""
+    rate = project.quality.gold_rate
+    return rate > 0 and random.random() < rate  # noqa: S311 (a draw, not a secret)
+
+
+def _lease_gold(db: Session, project: Project, actor: User, now: datetime) -> Assignment | None:
+    """Lease a gold item this annotator has never been given. Gold items have no overlap: any
+    number of annotators may hold one, so no item lock is needed (the user's is held)."""
+    start = random.getrandbits(item_repo.RAND_KEY_BITS)
+    found = item_repo.unseen_gold_items(
+        db,
+        workspace_id=project.workspace_id,
+        project_id=project.id,
+        user_id=actor.id,
+        start=start,
+        limit=1,
+    )
+    if not found:
+        return None
+    return assignment_repo.add_assignment(
+        db,
+        workspace_id=project.workspace_id,
+        project_id=project.id,
+        item_id=found[0],
+        user_id=actor.id,
+        now=now,
+        expires_at=now + timedelta(seconds=project.lease_ttl_s),
+    )
 
 
 def _at_cap(db: Session, project: Project, actor: User, now: datetime) -> bool:
@@ -231,9 +283,22 @@ def submit_annotation(
             db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
         )
         if task.state is AssignmentState.SUBMITTED:
-            return _retry_or_conflict(db, workspace_id, assignment_id, clean, idempotency_key)
+            redone = review.resubmit_returned(
+                db,
+                actor=actor,
+                project=project,
+                task=task,
+                value=clean,
+                idempotency_key=idempotency_key,
+                now=now,
+            )
+            return redone or _retry_or_conflict(
+                db, workspace_id, assignment_id, clean, idempotency_key
+            )
         if task.state is AssignmentState.SKIPPED:
             raise Conflict("this task was skipped; it cannot be submitted")
+        if locked.status is ItemStatus.GOLD:
+            return _submit_gold(db, project, actor, task, clean, now, idempotency_key)
         if task.expires_at <= now:
             others = assignment_repo.count_live_leases(
                 db, workspace_id=workspace_id, item_id=task.item_id, now=now
@@ -264,7 +329,12 @@ def submit_annotation(
             state=AssignmentState.SUBMITTED,
             now=now,
         )
+        review.sample_submission(db, project=project, annotation=annotation, now=now)
         is_done = submitted + 1 >= overlap
+        if is_done and aggregation.needs_more_answers(
+            db, project=project, item_id=task.item_id, overlap=overlap, now=now
+        ):
+            is_done = False  # the confidence rule raised its overlap by one, under its lock
         item_repo.record_submission(
             db, workspace_id=workspace_id, item_id=task.item_id, is_done=is_done
         )
@@ -285,6 +355,46 @@ def submit_annotation(
             detail={"item_id": task.item_id, "assignment_id": task.id, "project_id": project.id},
         )
         return annotation
+
+
+def _submit_gold(
+    db: Session,
+    project: Project,
+    actor: User,
+    task: Assignment,
+    clean: Mapping[str, object],
+    now: datetime,
+    idempotency_key: str | None,
+) -> Annotation:
+    """A gold answer: stored and scored, late or not; it never counts towards an overlap."""
+    ws = project.workspace_id
+    annotation = annotation_repo.add_annotation(
+        db,
+        workspace_id=ws,
+        project_id=project.id,
+        item_id=task.item_id,
+        assignment_id=task.id,
+        user_id=actor.id,
+        value=clean,
+        schema_version=project.schema_version,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
+    assignment_repo.close_assignment(
+        db, workspace_id=ws, assignment_id=task.id, state=AssignmentState.SUBMITTED, now=now
+    )
+    project_repo.add_to_counts(db, workspace_id=ws, project_id=project.id, annotations=1)
+    gold.apply_gold_rule(db, project=project, user=actor, now=now)
+    ledger.record(
+        db,
+        workspace_id=ws,
+        actor=actor,
+        action="annotation.submitted",
+        object_type="annotation",
+        object_id=annotation.id,
+        detail={"item_id": task.item_id, "assignment_id": task.id, "project_id": project.id},
+    )
+    return annotation
 
 
 def overlap_of(project: Project, item: item_repo.LockedItem) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Item, Project, User
 from tessera.domain.label_schema import QuestionType
+from tessera.domain.quality_rules import aggregation_keys
 from tessera.formats import write_csv, write_jsonl
 from tessera.services import ledger
 from tessera.services.policies import Action, authorize
@@ -17,7 +18,9 @@ from tessera.storage.engine import Database, read_transaction, write_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
+from tessera.storage.repositories import quality as quality_repo
 from tessera.storage.repositories.annotations import AnnotationWithAuthor
+from tessera.storage.repositories.quality import StoredResult
 
 BATCH_SIZE = 500
 MULTI_CHOICE_SEPARATOR = "|"
@@ -110,7 +113,8 @@ def export_project(
     return project, write_csv(_csv_header(project), _csv_rows(project, items))
 
 
-ItemWithAnswers = tuple[Item, list[AnnotationWithAuthor]]
+# an item, its answers and its aggregated results (issue 6)
+ItemWithAnswers = tuple[Item, list[AnnotationWithAuthor], list[StoredResult]]
 
 
 def _batches(db: Session, project: Project, progress: Progress | None) -> Iterator[ItemWithAnswers]:
@@ -122,15 +126,18 @@ def _batches(db: Session, project: Project, progress: Progress | None) -> Iterat
             answers = annotation_repo.list_annotations_for_items(
                 db, workspace_id=project.workspace_id, item_ids=[i.id for i in page]
             )
+            results = quality_repo.results_for_items(
+                db, workspace_id=project.workspace_id, item_ids=[i.id for i in page]
+            )
             for item in page:
-                yield item, answers[item.id]
+                yield item, answers[item.id], results[item.id]
             done += len(page)
             if progress:
                 progress(done)
 
 
 def _json_records(items: Iterator[ItemWithAnswers]) -> Iterator[dict[str, object]]:
-    for item, answers in items:
+    for item, answers, results in items:
         yield {
             "id": item.id,
             "external_id": item.external_id,
@@ -147,6 +154,15 @@ def _json_records(items: Iterator[ItemWithAnswers]) -> Iterator[dict[str, object
                 }
                 for a in answers
             ],
+            "result": {
+                r.question: {
+                    "value": r.value,
+                    "confidence": r.confidence,
+                    "method": r.method,
+                    "n_answers": r.n_answers,
+                }
+                for r in results
+            },
         }
 
 
@@ -162,16 +178,33 @@ def _csv_header(project: Project) -> list[str]:
         *[q.name for q in schema.questions],
         "schema_version",
         "annotated_at",
+        *[f"{kind}.{key}" for key, _, _ in aggregation_keys(schema) for kind in _RESULT_COLUMNS],
     ]
+
+
+_RESULT_COLUMNS = ("result", "confidence")
+
+
+def _result_cells(project: Project, results: list[StoredResult]) -> list[object]:
+    by_key = {r.question: r for r in results}
+    cells: list[object] = []
+    for key, question, _ in aggregation_keys(project.label_schema):
+        r = by_key.get(key)
+        value = None if r is None else r.value
+        if question.type is QuestionType.MULTI_CHOICE and isinstance(value, list):
+            value = MULTI_CHOICE_SEPARATOR.join(str(x) for x in value)
+        cells += [value, None if r is None else r.confidence]
+    return cells
 
 
 def _csv_rows(project: Project, items: Iterator[ItemWithAnswers]) -> Iterator[list[object]]:
     schema = project.label_schema
-    for item, answers in items:
+    for item, answers, results in items:
         head: list[object] = [item.id, item.external_id, item.status.value]
+        tail = _result_cells(project, results)
         head += [item.content.get(f.name) for f in schema.fields]
         if not answers:
-            yield head + [None] * (4 + len(schema.questions))
+            yield head + [None] * (4 + len(schema.questions)) + tail
             continue
         for a in answers:
             cells: list[object] = []
@@ -187,4 +220,5 @@ def _csv_rows(project: Project, items: Iterator[ItemWithAnswers]) -> Iterator[li
                 *cells,
                 a.annotation.schema_version,
                 a.annotation.created_at.isoformat(),
+                *tail,
             ]

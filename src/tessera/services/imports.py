@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tessera.domain.entities import ImportReport, User
 from tessera.domain.errors import InvalidInput
 from tessera.domain.label_schema import LabelSchema
+from tessera.domain.quality_rules import validate_gold
 from tessera.formats import ImportFormat, SourceRecord, read_records
 from tessera.services import ledger, media
 from tessera.services.clock import utcnow
@@ -25,7 +26,7 @@ from tessera.storage.repositories import projects as project_repo
 
 BATCH_SIZE = 1000
 EXTERNAL_ID_MAX_CHARS = 512
-RESERVED_KEYS = frozenset({"external_id", "priority", "data", "prediction_score"})
+RESERVED_KEYS = frozenset({"external_id", "priority", "data", "prediction_score", "gold"})
 PRIORITY_RANGE = (-1_000_000, 1_000_000)
 
 Progress = Callable[[int], None]
@@ -134,7 +135,24 @@ def to_new_item(record: SourceRecord, schema: LabelSchema) -> item_repo.NewItem:
         content=content,
         priority=_priority(data.get("priority"), record.line),
         prediction_score=_score(data.get("prediction_score"), record.line),
+        gold=_gold(data.get("gold"), schema, content, record.line),
     )
+
+
+def _gold(
+    raw: object, schema: LabelSchema, content: Mapping[str, object], line: int
+) -> dict[str, object] | None:
+    """A record's known answers (an object, or in CSV its JSON text), checked by the schema."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise InvalidInput(
+                "must be an object of answers (JSON)", field="gold", line=line
+            ) from None
+    return validate_gold(schema, raw, content, line=line)
 
 
 def _external_id(raw: object, content: Mapping[str, object], line: int) -> str:

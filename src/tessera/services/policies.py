@@ -39,6 +39,7 @@ class Action(StrEnum):
     VERIFY_AFFILIATIONS = "verify_affiliations"
     MANAGE_KEYS = "manage_keys"
     DELETE_WORKSPACE = "delete_workspace"
+    MANAGE_QUALITY = "manage_quality"  # gold, pauses, aggregation, the quality page
     FETCH_MEDIA = "fetch_media"
 
 

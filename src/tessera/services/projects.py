@@ -17,6 +17,7 @@ from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import read_transaction, write_transaction
 from tessera.storage.repositories import items as item_repo
+from tessera.storage.repositories import project_schemas as schema_repo
 from tessera.storage.repositories import projects as project_repo
 
 NAME_MAX_CHARS = 200
@@ -101,6 +102,14 @@ def create_project(
             project_repo.set_guidelines(
                 db, workspace_id=workspace_id, project_id=project.id, guidelines=guidelines
             )
+        schema_repo.add_schema_version(
+            db,
+            workspace_id=workspace_id,
+            project_id=project.id,
+            version=project.schema_version,
+            label_schema=schema,
+            now=utcnow(),
+        )
         if quality is not None:
             project_repo.update_project(
                 db, workspace_id=workspace_id, project_id=project.id, quality=quality
@@ -171,6 +180,16 @@ def update_project(
             project_repo.set_guidelines(
                 db, workspace_id=workspace_id, project_id=project_id, guidelines=guidelines
             )
+        if schema is not None:  # the repository bumped the version: keep this one beside it
+            bumped = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+            schema_repo.add_schema_version(
+                db,
+                workspace_id=workspace_id,
+                project_id=project_id,
+                version=bumped.schema_version,
+                label_schema=schema,
+                now=utcnow(),
+            )
         changed = {
             "name": name,
             "description": description,
@@ -206,8 +225,9 @@ def _merged_quality(
         if name not in known:
             raise InvalidInput("unknown quality setting", field=name)
     merged = dataclasses.replace(current, **changes)  # type: ignore[arg-type]
-    if merged.gold_min_answers is None:
-        raise InvalidInput("must be a whole number", field="gold_min_answers")
+    for name in ("gold_rate", "gold_min_answers"):
+        if getattr(merged, name) is None:
+            raise InvalidInput("must be given (it cannot be switched off)", field=name)
     merged.check()
     return merged
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from tessera.api.deps import CurrentUser, DatabaseDep, SessionDep
 from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder
 from tessera.domain.errors import InvalidInput, TooLarge
+from tessera.domain.quality_rules import QualitySettings
 from tessera.formats import ImportFormat, detect_format
 from tessera.schemas.common import Page
 from tessera.schemas.projects import (
@@ -23,6 +25,7 @@ from tessera.schemas.projects import (
     ProjectPublic,
     ProjectUpdate,
 )
+from tessera.schemas.quality import QUALITY_SETTINGS
 from tessera.services import imports, projects
 from tessera.services.exports import ExportFormat, open_export
 
@@ -51,6 +54,7 @@ def project_public(p: Project) -> ProjectPublic:
         serving_order=p.serving_order.value,
         max_items_per_annotator=p.max_items_per_annotator,
         is_blind=p.is_blind,
+        **dataclasses.asdict(p.quality),
         review_rate=p.review_rate,
     )
 
@@ -94,6 +98,7 @@ def create_project(
         serving_order=ServingOrder(body.serving_order),
         max_items_per_annotator=body.max_items_per_annotator,
         is_blind=body.is_blind,
+        quality=QualitySettings(**body.model_dump(include=set(QUALITY_SETTINGS))),
         review_rate=body.review_rate,
     )
     return project_public(p)
@@ -117,6 +122,9 @@ def update_project(
         changes["serving_order"] = ServingOrder(changes["serving_order"])
     if "max_items_per_annotator" in changes and changes["max_items_per_annotator"] is None:
         changes["clear_max_items"] = True
+    quality = {k: changes.pop(k) for k in QUALITY_SETTINGS if k in changes}
+    if quality:
+        changes["quality"] = quality
     p = projects.update_project(
         db, actor=user, workspace_id=workspace_id, project_id=project_id, **changes
     )

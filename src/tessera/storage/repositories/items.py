@@ -26,6 +26,7 @@ class NewItem:
     content: Mapping[str, object]
     priority: int
     prediction_score: float | None = None
+    gold: Mapping[str, object] | None = None  # known answers: the item is then a gold item
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,16 @@ def add_items(
                 item_row(project_id, it.external_id),
                 dict(it.content),
             ),
-            "status": ItemStatus.OPEN.value,
+            "status": (ItemStatus.OPEN if it.gold is None else ItemStatus.GOLD).value,
+            "gold": None
+            if it.gold is None
+            else seal_json(
+                db,
+                workspace_id,
+                Purpose.ITEM_GOLD,
+                item_row(project_id, it.external_id),
+                dict(it.gold),
+            ),
             "priority": it.priority,
             "rand_key": random.getrandbits(RAND_KEY_BITS),
             "prediction_score": NO_PREDICTION
@@ -111,13 +121,14 @@ def add_items(
 _PG_BULK_INSERT = text(
     """
     INSERT INTO items (workspace_id, project_id, external_id, content, status, priority,
-                       submitted_count, created_at, rand_key, prediction_score)
-    SELECT :workspace_id, :project_id, t.external_id, t.content, :status, t.priority, 0, :now,
-           t.rand_key, t.prediction_score
+                       submitted_count, created_at, rand_key, prediction_score, gold)
+    SELECT :workspace_id, :project_id, t.external_id, t.content, t.status, t.priority, 0, :now,
+           t.rand_key, t.prediction_score, t.gold
     FROM unnest(CAST(:external_ids AS text[]), CAST(:contents AS bytea[]),
                 CAST(:priorities AS integer[]), CAST(:rand_keys AS integer[]),
-                CAST(:scores AS double precision[]))
-         AS t(external_id, content, priority, rand_key, prediction_score)
+                CAST(:scores AS double precision[]), CAST(:statuses AS text[]),
+                CAST(:golds AS bytea[]))
+         AS t(external_id, content, priority, rand_key, prediction_score, status, gold)
     ON CONFLICT (project_id, external_id) DO NOTHING
     RETURNING id
     """
@@ -132,13 +143,14 @@ def _add_items_postgres(
         {
             "workspace_id": workspace_id,
             "project_id": project_id,
-            "status": ItemStatus.OPEN.value,
             "now": now,
             "external_ids": [r["external_id"] for r in rows],
             "contents": [r["content"] for r in rows],
             "priorities": [r["priority"] for r in rows],
             "rand_keys": [r["rand_key"] for r in rows],
             "scores": [r["prediction_score"] for r in rows],
+            "statuses": [r["status"] for r in rows],
+            "golds": [r["gold"] for r in rows],
         },
     )
     return len(result.all())
@@ -351,6 +363,19 @@ def record_submission(db: Session, *, workspace_id: int, item_id: int, is_done: 
     )
 
 
+def release_submission(db: Session, *, workspace_id: int, item_id: int, reopen: bool) -> None:
+    """Count one answer fewer for the item (a reviewer sent it back to the pool), reopening a
+    done item when it needs an answer again. The caller holds the item's lock."""
+    values: dict[str, object] = {"submitted_count": items.c.submitted_count - 1}
+    if reopen:
+        values["status"] = ItemStatus.OPEN.value
+    db.execute(
+        update(items)
+        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
+        .values(**values)
+    )
+
+
 def iter_items(
     db: Session, *, workspace_id: int, project_id: int, batch_size: int = 500
 ) -> Iterable[list[Item]]:
@@ -369,3 +394,115 @@ def iter_items(
             return
         yield page
         after = page[-1].id
+
+
+def get_gold(db: Session, *, workspace_id: int, item_id: int) -> dict[str, object] | None:
+    """An item's known answers, opened (None when it is not a gold item)."""
+    row = db.execute(
+        select(items.c.project_id, items.c.external_id, items.c.gold).where(
+            items.c.id == item_id, items.c.workspace_id == workspace_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound("item", item_id)
+    if row[2] is None:
+        return None
+    bound = item_row(row[0], row[1])
+    return cast(dict[str, object], open_json(db, workspace_id, Purpose.ITEM_GOLD, bound, row[2]))
+
+
+def set_gold(
+    db: Session,
+    *,
+    workspace_id: int,
+    item_id: int,
+    gold: Mapping[str, object] | None,
+    status: ItemStatus,
+) -> None:
+    """Seal and store an item's known answers (None clears them) with the status they imply."""
+    row = db.execute(
+        select(items.c.project_id, items.c.external_id).where(
+            items.c.id == item_id, items.c.workspace_id == workspace_id
+        )
+    ).first()
+    if row is None:
+        raise NotFound("item", item_id)
+    sealed = (
+        None
+        if gold is None
+        else seal_json(db, workspace_id, Purpose.ITEM_GOLD, item_row(row[0], row[1]), dict(gold))
+    )
+    db.execute(
+        update(items)
+        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
+        .values(gold=sealed, status=status.value)
+    )
+
+
+def gold_of_project(
+    db: Session, *, workspace_id: int, project_id: int
+) -> dict[int, dict[str, object]]:
+    """Every gold item's known answers, by item id (gold sets are small: a few hundred)."""
+    rows = db.execute(
+        select(items.c.id, items.c.external_id, items.c.gold).where(
+            items.c.workspace_id == workspace_id,
+            items.c.project_id == project_id,
+            items.c.status == ItemStatus.GOLD.value,
+        )
+    ).all()
+    return {
+        int(r[0]): cast(
+            dict[str, object],
+            open_json(db, workspace_id, Purpose.ITEM_GOLD, item_row(project_id, r[1]), r[2]),
+        )
+        for r in rows
+        if r[2] is not None
+    }
+
+
+def unseen_gold_items(
+    db: Session, *, workspace_id: int, project_id: int, user_id: int, start: int, limit: int
+) -> list[int]:
+    """Gold items this user was never assigned, from a random key `start` on (wrapping once)."""
+    seen = (
+        select(assignments.c.id)
+        .where(assignments.c.item_id == items.c.id, assignments.c.user_id == user_id)
+        .exists()
+    )
+    base = select(items.c.id).where(
+        items.c.workspace_id == workspace_id,
+        items.c.project_id == project_id,
+        items.c.status == ItemStatus.GOLD.value,
+        ~seen,
+    )
+    found = db.execute(
+        base.where(items.c.rand_key >= start).order_by(items.c.rand_key, items.c.id).limit(limit)
+    ).all()
+    if not found:
+        found = db.execute(
+            base.where(items.c.rand_key < start).order_by(items.c.rand_key, items.c.id).limit(limit)
+        ).all()
+    return [int(r[0]) for r in found]
+
+
+def count_gold(db: Session, *, workspace_id: int, project_id: int) -> int:
+    return int(
+        db.execute(
+            select(func.count())
+            .select_from(items)
+            .where(
+                items.c.workspace_id == workspace_id,
+                items.c.project_id == project_id,
+                items.c.status == ItemStatus.GOLD.value,
+            )
+        ).scalar_one()
+    )
+
+
+def set_overlap_override(db: Session, *, workspace_id: int, item_id: int, overlap: int) -> None:
+    """Raise one item's overlap (the confidence rule), reopening it; the caller holds its lock."""
+    db.execute(
+        update(items)
+        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
+        .values(overlap_override=overlap, status=ItemStatus.OPEN.value)
+    )
