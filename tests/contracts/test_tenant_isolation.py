@@ -49,6 +49,15 @@ BODIES: dict[tuple[str, str], Any] = {
         "value": {"sentiment": "negative"}
     },
     ("post", "/api/workspaces/{workspace_id}/tasks/{assignment_id}/skip"): {"reason": "x"},
+    ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/reviews"): {
+        "annotation_ids": [1, 2, 3]
+    },
+    ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/reviews/next"): None,
+    ("post", "/api/workspaces/{workspace_id}/reviews/{review_id}/decision"): {
+        "decision": "reject",
+        "reason": "planted",
+        "send_to": "pool",
+    },
     ("post", "/api/workspaces/{workspace_id}/ledger/checkpoints"): None,
     ("post", "/api/workspaces/{workspace_id}/ledger/verify"): None,
     ("post", "/api/workspaces/{workspace_id}/keys/passphrase"): {"passphrase": "p" * 16},
@@ -106,6 +115,11 @@ def _call(client: TestClient, method: str, path: str, who: Person, body: Any) ->
 def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, int]]:
     w = make_world(client, factory, items=3)
     live = w.next_task(w.annotators[0])  # a live lease, so the task ids are real
+    # an answer in the review queue, leased to the owner, so the review ids are real
+    w.client.patch(w.project_url, json={"review_rate": 1.0}, headers=w.manager.headers)
+    answered = w.next_task(w.annotators[1])
+    w.submit(w.annotators[1], answered["assignment_id"], {"sentiment": "neutral"})
+    review = w.client.post(f"{w.project_url}/reviews/next", headers=w.owner.headers).json()
     ids = {
         "workspace_id": w.workspace.id,
         "project_id": w.project_id,
@@ -132,6 +146,7 @@ def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, int]]
         affiliation_id=tie.id,
         grant_id=grant.id,
         media_id=uploaded.json()["id"],
+        review_id=review["review"]["id"],
     )
     return w, ids
 

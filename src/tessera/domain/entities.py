@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from tessera.domain.label_schema import LabelSchema
 from tessera.domain.quality_rules import QualitySettings
+from tessera.domain.reviews import ReturnedAnswer
 
 
 class Role(StrEnum):
@@ -140,6 +141,7 @@ class Task:
     assignment: Assignment
     item: Item
     other_answers: tuple[dict[str, object], ...] = ()
+    returned: ReturnedAnswer | None = None  # set when a reviewer sent the caller's answer back
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tessera.schemas.reviews import ReturnedPublic
+
 from tessera.schemas.quality import (
     QualitySettingsCreate,
     QualitySettingsPublic,
@@ -112,6 +114,9 @@ class TaskPublic(BaseModel):
     item: TaskItem
     other_answers: list[dict[str, Any]] = Field(
         default_factory=list, description="others' answers; always empty in blind projects"
+    )
+    returned: ReturnedPublic | None = Field(
+        default=None, description="set when a reviewer sent your answer back: redo it"
     )
 
 

@@ -39,6 +39,7 @@ class Action(StrEnum):
     VERIFY_AFFILIATIONS = "verify_affiliations"
     MANAGE_KEYS = "manage_keys"
     DELETE_WORKSPACE = "delete_workspace"
+    REVIEW = "review"  # take annotations from the review queue and decide on them
     MANAGE_QUALITY = "manage_quality"  # gold, pauses, aggregation, the quality page
     FETCH_MEDIA = "fetch_media"
 
@@ -55,7 +56,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.OWNER: frozenset(Action),
     Role.MANAGER: frozenset(set(Action) - _OWNER_ONLY - {Action.VIEW_LEDGER}),
     Role.REVIEWER: frozenset(
-        _EVERY_MEMBER | {Action.LIST_ITEMS, Action.ANNOTATE, Action.FETCH_MEDIA}
+        _EVERY_MEMBER | {Action.LIST_ITEMS, Action.ANNOTATE, Action.FETCH_MEDIA, Action.REVIEW}
     ),
     # an annotator's FETCH_MEDIA is narrowed to their own items by `authorize_media_fetch`
     Role.ANNOTATOR: frozenset(_EVERY_MEMBER | {Action.ANNOTATE, Action.FETCH_MEDIA}),

@@ -20,6 +20,9 @@ class Purpose(StrEnum):
     ITEM_CONTENT = "item.content"
     ANNOTATION_VALUE = "annotation.value"
     PROJECT_GUIDELINES = "project.guidelines"
+    REVIEW_REASON = "review.reason"
+    REVIEW_FIXED_VALUE = "review.fixed_value"
+    REVIEW_REPLACED_VALUE = "review.replaced_value"
     MEDIA_CONTENT = "media.content"
     ITEM_GOLD = "item.gold"
     QUALITY_RESULT = "quality.result"
@@ -98,6 +101,11 @@ def annotation_row(assignment_id: int) -> str:
 
 def guidelines_row(project_id: int) -> str:
     return f"project:{project_id}:guidelines"
+
+
+def review_row(review_id: int) -> str:
+    """A review round's identity for binding (its columns differ by purpose)."""
+    return f"review:{review_id}"
 
 
 def result_row(item_id: int, question: str) -> str:

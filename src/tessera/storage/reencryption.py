@@ -15,10 +15,11 @@ from tessera.storage.cipher import (
     key_loader,
     media_row,
     result_row,
+    review_row,
 )
 from tessera.storage.engine import is_sqlite, write_transaction
 from tessera.storage.tables import annotations as annotation_table
-from tessera.storage.tables import items, media, projects, quality_results
+from tessera.storage.tables import items, media, projects, quality_results, reviews
 
 BATCH_ROWS = 500
 Progress = Callable[[int, int], None]
@@ -33,6 +34,9 @@ _SEALED: list[tuple[Table, str, Purpose, Callable[[Any], str]]] = [
         lambda m: annotation_row(m["assignment_id"]),
     ),
     (projects, "guidelines", Purpose.PROJECT_GUIDELINES, lambda m: guidelines_row(m["id"])),
+    (reviews, "reason", Purpose.REVIEW_REASON, lambda m: review_row(m["id"])),
+    (reviews, "fixed_value", Purpose.REVIEW_FIXED_VALUE, lambda m: review_row(m["id"])),
+    (reviews, "replaced_value", Purpose.REVIEW_REPLACED_VALUE, lambda m: review_row(m["id"])),
     (items, "gold", Purpose.ITEM_GOLD, lambda m: item_row(m["project_id"], m["external_id"])),
     (
         quality_results,

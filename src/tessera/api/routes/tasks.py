@@ -15,6 +15,7 @@ from tessera.schemas.projects import (
     TaskItem,
     TaskPublic,
 )
+from tessera.schemas.reviews import ReturnedPublic
 from tessera.services import assignment
 
 router = APIRouter(tags=["tasks"])
@@ -27,6 +28,13 @@ def task_public(t: Task) -> TaskPublic:
         expires_at=t.assignment.expires_at,
         item=TaskItem(id=t.item.id, data=t.item.content),
         other_answers=list(t.other_answers),
+        returned=None
+        if t.returned is None
+        else ReturnedPublic(
+            review_id=t.returned.review_id,
+            reason=t.returned.reason,
+            previous_value=t.returned.previous_value,
+        ),
     )
 
 

@@ -1,14 +1,15 @@
 """Annotations: one sealed answer per assignment."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Annotation
+from tessera.domain.errors import NotFound
 from tessera.storage.cipher import Purpose, annotation_row, open_json, seal_json
 from tessera.storage.tables import AnyRow, users
 from tessera.storage.tables import annotations as annotation_table
@@ -134,3 +135,51 @@ def list_other_answers(
         .order_by(annotation_table.c.id)
     ).all()
     return [_to_annotation(db, r).value for r in rows]
+
+
+def get_annotation(db: Session, *, workspace_id: int, annotation_id: int) -> Annotation:
+    row = db.execute(
+        select(annotation_table).where(
+            annotation_table.c.id == annotation_id,
+            annotation_table.c.workspace_id == workspace_id,
+        )
+    ).first()
+    if row is None:
+        raise NotFound("annotation", annotation_id)
+    return _to_annotation(db, row)
+
+
+def replace_value(
+    db: Session,
+    *,
+    workspace_id: int,
+    annotation: Annotation,
+    value: Mapping[str, object],
+    schema_version: int,
+    idempotency_key: str | None,
+) -> Annotation:
+    """Store an annotator's new answer to a returned annotation (the review keeps the old one)."""
+    db.execute(
+        update(annotation_table)
+        .where(
+            annotation_table.c.id == annotation.id,
+            annotation_table.c.workspace_id == workspace_id,
+        )
+        .values(
+            value=seal_json(
+                db,
+                workspace_id,
+                Purpose.ANNOTATION_VALUE,
+                annotation_row(annotation.assignment_id),
+                dict(value),
+            ),
+            schema_version=schema_version,
+            idempotency_key=idempotency_key,
+        )
+    )
+    return replace(
+        annotation,
+        value=dict(value),
+        schema_version=schema_version,
+        idempotency_key=idempotency_key,
+    )
