@@ -110,6 +110,7 @@ def _render_project(
         can_annotate=can(role, Action.ANNOTATE),
         can_import=can(role, Action.IMPORT_ITEMS),
         can_export=can(role, Action.EXPORT),
+        can_quality=can(role, Action.MANAGE_QUALITY),
         accepted=ACCEPTED_UPLOADS,
         report=report,
         import_error=import_error,

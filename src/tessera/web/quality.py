@@ -1,0 +1,76 @@
+"""The quality page of a project: agreement, results, gold accuracy, skills, pauses (managers)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from tessera.domain.label_schema import QuestionType
+from tessera.services import aggregation, gold, quality, workspaces
+from tessera.web.auth import CheckedSession, CurrentSession, SessionDep
+from tessera.web.quality_plots import agreement_chart, gold_chart, heatmaps, histogram
+from tessera.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/w/{wid}/p/{pid}/quality")
+def quality_page(
+    wid: int,
+    pid: int,
+    request: Request,
+    db: SessionDep,
+    session: CurrentSession,
+    after: Annotated[int, Query(ge=0)] = 0,
+    notice: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    ws, _ = workspaces.get_workspace(db, actor=session.user, workspace_id=wid)
+    report = quality.quality_report(
+        db, actor=session.user, workspace_id=wid, project_id=pid, after_item_id=after, limit=50
+    )
+    project = report.project
+    options = {
+        q.name: [o.value for o in q.options]
+        for q in project.label_schema.questions
+        if q.type is QuestionType.SINGLE_CHOICE
+    }
+    return render(
+        request,
+        "quality.html",
+        {
+            "user": session.user,
+            "csrf": session.csrf_token,
+            "workspace": ws,
+            "project": project,
+            "settings": project.quality,
+            "report": report,
+            "agreement": agreement_chart(report.questions),
+            "histograms": {k: histogram(v) for k, v in sorted(report.histograms.items())},
+            "gold": gold_chart(report.annotators, project.quality.gold_min_accuracy),
+            "heatmaps": heatmaps(report.annotators, options),
+            "after": after,
+            "notice": notice if notice in _NOTICES else "",
+            "notices": _NOTICES,
+        },
+    )
+
+
+_NOTICES = {
+    "aggregated": "Aggregation finished: the results below are fresh.",
+    "lifted": "The pause was lifted.",
+}
+
+
+@router.post("/w/{wid}/p/{pid}/quality/aggregate")
+def aggregate_form(wid: int, pid: int, db: SessionDep, session: CheckedSession) -> Response:
+    aggregation.aggregate_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    return RedirectResponse(f"/w/{wid}/p/{pid}/quality?notice=aggregated", status_code=303)
+
+
+@router.post("/w/{wid}/p/{pid}/quality/pauses/{uid}/lift")
+def lift_form(wid: int, pid: int, uid: int, db: SessionDep, session: CheckedSession) -> Response:
+    gold.lift_pause(db, actor=session.user, workspace_id=wid, project_id=pid, user_id=uid)
+    return RedirectResponse(f"/w/{wid}/p/{pid}/quality?notice=lifted", status_code=303)
