@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -292,3 +295,49 @@ def test_stats_per_annotator(client: Any, factory: Factory) -> None:
         world.client.get(f"{world.project_url}/reviews/stats", headers=reviewer.headers).status_code
         == 403
     )
+
+
+def test_exports_carry_the_reviews(client: Any, factory: Factory) -> None:
+    world = _reviewed_world(client, factory, items=3)
+    a, b = world.annotators
+    _answer(world, a, "positive")
+    _answer(world, b, "negative")
+    _answer(world, a, "neutral")
+    reviewer = _reviewer(world, factory)
+    decisions = [
+        {"decision": "fix", "value": {"sentiment": "neutral"}, "reason": 'tone, "quoted"'},
+        {"decision": "reject", "reason": "=HYPERLINK(1)", "send_to": "annotator"},
+    ]
+    decided = {}
+    for body in decisions:
+        task = _next_review(world, reviewer)
+        assert _decide(world, reviewer, task["review"]["id"], **body).status_code == 200
+        decided[task["review"]["annotation_id"]] = body
+    r = world.client.get(f"{world.project_url}/export?format=jsonl", headers=world.manager.headers)
+    answers = [x for line in r.text.splitlines() for x in json.loads(line)["annotations"]]
+    assert len(answers) == 3
+    for ans in answers:
+        body = decided.get(ans["id"])
+        if body is None:
+            assert ans["review"]["status"] == "pending" and ans["review"]["reviewer"] is None
+            continue
+        assert ans["review"]["reviewer"] == reviewer.email
+        assert ans["review"]["reason"] == body["reason"]
+        if body["decision"] == "fix":
+            assert ans["review"]["status"] == "fixed"
+            assert ans["review"]["fixed_value"] == {"sentiment": "neutral"}
+        else:
+            assert ans["review"]["status"] == "returned"
+            assert ans["review"]["fixed_value"] is None
+    r = world.client.get(f"{world.project_url}/export?format=csv", headers=world.manager.headers)
+    rows = {int(x["annotation_id"]): x for x in csv.DictReader(io.StringIO(r.text))}
+    for annotation_id, body in decided.items():
+        row = rows[annotation_id]
+        assert row["reviewer"] == reviewer.email
+        if body["decision"] == "fix":
+            assert row["review_status"] == "fixed"
+            assert json.loads(row["fixed_value"]) == {"sentiment": "neutral"}
+            assert row["review_reason"] == 'tone, "quoted"'
+        else:
+            assert row["review_status"] == "returned"
+            assert row["review_reason"] == "'=HYPERLINK(1)"  # neutralised like every cell

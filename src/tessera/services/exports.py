@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from tessera.domain.entities import Item, Project, User
 from tessera.domain.label_schema import QuestionType
 from tessera.domain.quality_rules import aggregation_keys
+from tessera.domain.reviews import Review
 from tessera.formats import write_csv, write_jsonl
 from tessera.services import ledger
 from tessera.services.policies import Action, authorize
@@ -19,6 +21,7 @@ from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
 from tessera.storage.repositories import quality as quality_repo
+from tessera.storage.repositories import reviews as review_repo
 from tessera.storage.repositories.annotations import AnnotationWithAuthor
 from tessera.storage.repositories.quality import StoredResult
 
@@ -113,8 +116,10 @@ def export_project(
     return project, write_csv(_csv_header(project), _csv_rows(project, items))
 
 
-# an item, its answers and its aggregated results (issue 6)
-ItemWithAnswers = tuple[Item, list[AnnotationWithAuthor], list[StoredResult]]
+# each annotation's latest review round, with its reviewer's email (issue 6)
+Reviews = dict[int, tuple[Review, str | None]]
+# an item, its answers, its aggregated results and the answers' reviews (issue 6)
+ItemWithAnswers = tuple[Item, list[AnnotationWithAuthor], list[StoredResult], Reviews]
 
 
 def _batches(db: Session, project: Project, progress: Progress | None) -> Iterator[ItemWithAnswers]:
@@ -129,15 +134,20 @@ def _batches(db: Session, project: Project, progress: Progress | None) -> Iterat
             results = quality_repo.results_for_items(
                 db, workspace_id=project.workspace_id, item_ids=[i.id for i in page]
             )
+            reviews = review_repo.latest_for_annotations(
+                db,
+                workspace_id=project.workspace_id,
+                annotation_ids=[a.annotation.id for i in page for a in answers[i.id]],
+            )
             for item in page:
-                yield item, answers[item.id], results[item.id]
+                yield item, answers[item.id], results[item.id], reviews
             done += len(page)
             if progress:
                 progress(done)
 
 
 def _json_records(items: Iterator[ItemWithAnswers]) -> Iterator[dict[str, object]]:
-    for item, answers, results in items:
+    for item, answers, results, reviews in items:
         yield {
             "id": item.id,
             "external_id": item.external_id,
@@ -151,6 +161,7 @@ def _json_records(items: Iterator[ItemWithAnswers]) -> Iterator[dict[str, object
                     "value": a.annotation.value,
                     "schema_version": a.annotation.schema_version,
                     "created_at": a.annotation.created_at.isoformat(),
+                    "review": _review_record(reviews.get(a.annotation.id)),
                 }
                 for a in answers
             ],
@@ -166,6 +177,20 @@ def _json_records(items: Iterator[ItemWithAnswers]) -> Iterator[dict[str, object
         }
 
 
+def _review_record(found: tuple[Review, str | None] | None) -> dict[str, object] | None:
+    """The annotation's latest review round: None when it was never queued for review."""
+    if found is None:
+        return None
+    review, reviewer = found
+    return {
+        "status": review.status.value,
+        "reviewer": reviewer,
+        "reason": review.reason,
+        "fixed_value": review.fixed_value,
+        "decided_at": review.decided_at.isoformat() if review.decided_at else None,
+    }
+
+
 def _csv_header(project: Project) -> list[str]:
     schema = project.label_schema
     return [
@@ -178,11 +203,24 @@ def _csv_header(project: Project) -> list[str]:
         *[q.name for q in schema.questions],
         "schema_version",
         "annotated_at",
+        *_REVIEW_COLUMNS,
         *[f"{kind}.{key}" for key, _, _ in aggregation_keys(schema) for kind in _RESULT_COLUMNS],
     ]
 
 
 _RESULT_COLUMNS = ("result", "confidence")
+# the fixed value is the reviewer's whole corrected answer, as JSON
+_REVIEW_COLUMNS = ("review_status", "reviewer", "review_reason", "fixed_value")
+
+
+def _review_cells(found: tuple[Review, str | None] | None) -> list[object]:
+    if found is None:
+        return [None] * len(_REVIEW_COLUMNS)
+    review, reviewer = found
+    fixed = None
+    if review.fixed_value is not None:
+        fixed = json.dumps(review.fixed_value, ensure_ascii=False, sort_keys=True)
+    return [review.status.value, reviewer, review.reason, fixed]
 
 
 def _result_cells(project: Project, results: list[StoredResult]) -> list[object]:
@@ -199,12 +237,12 @@ def _result_cells(project: Project, results: list[StoredResult]) -> list[object]
 
 def _csv_rows(project: Project, items: Iterator[ItemWithAnswers]) -> Iterator[list[object]]:
     schema = project.label_schema
-    for item, answers, results in items:
+    for item, answers, results, reviews in items:
         head: list[object] = [item.id, item.external_id, item.status.value]
         tail = _result_cells(project, results)
         head += [item.content.get(f.name) for f in schema.fields]
         if not answers:
-            yield head + [None] * (4 + len(schema.questions)) + tail
+            yield head + [None] * (4 + len(schema.questions) + len(_REVIEW_COLUMNS)) + tail
             continue
         for a in answers:
             cells: list[object] = []
@@ -220,5 +258,6 @@ def _csv_rows(project: Project, items: Iterator[ItemWithAnswers]) -> Iterator[li
                 *cells,
                 a.annotation.schema_version,
                 a.annotation.created_at.isoformat(),
+                *_review_cells(reviews.get(a.annotation.id)),
                 *tail,
             ]
