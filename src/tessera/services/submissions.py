@@ -51,10 +51,10 @@ def get_own_submission(
             db,
             workspace_id=workspace_id,
             actor=actor,
-            action="item.viewed",
+            action="submission.viewed",
             object_type="item",
             object_id=item.id,
-            detail={"assignment_id": assignment.id, "reason": "own submission"},
+            detail={"project_id": project.id, "assignment_id": assignment.id},
         )
         return Submission(
             project=project, task=Task(assignment=assignment, item=item), annotation=annotation
