@@ -29,6 +29,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "label_schema": TEXT_SCHEMA,
     },
     ("patch", "/api/workspaces/{workspace_id}/projects/{project_id}"): {"name": "renamed"},
+    ("put", "/api/workspaces/{workspace_id}/projects/{project_id}/schema"): TEXT_SCHEMA,
+    ("post", "/api/workspaces/{workspace_id}/schemas/convert"): TEXT_SCHEMA,
     ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/items/import"): (
         b'{"text": "planted"}\n'
     ),
@@ -146,6 +148,7 @@ def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, int]]
         affiliation_id=tie.id,
         grant_id=grant.id,
         media_id=uploaded.json()["id"],
+        version=1,
         review_id=review["review"]["id"],
     )
     return w, ids

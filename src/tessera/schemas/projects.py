@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tessera.schemas.label_schemas import UnsupportedTag
+
 from tessera.schemas.reviews import ReturnedPublic
 
 from tessera.schemas.quality import (
@@ -16,13 +18,19 @@ from tessera.schemas.quality import (
 )
 
 ServingOrderName = Literal["priority", "random", "uncertainty"]
+SchemaFormatName = Literal["json", "yaml", "labelstudio"]
 
 
 class ProjectCreate(QualitySettingsCreate):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20_000)
-    label_schema: dict[str, Any]
+    label_schema: dict[str, Any] | str = Field(
+        description="the schema as an object, or as JSON, YAML or Label Studio XML text"
+    )
+    schema_format: SchemaFormatName | None = Field(
+        default=None, description="how a label_schema given as text is written (else guessed)"
+    )
     annotations_per_item: int = Field(default=1, ge=1, le=50)
     lease_ttl_s: int = Field(default=900, ge=2, le=7 * 24 * 3600)
     guidelines: str = Field(default="", max_length=200_000)
@@ -76,6 +84,10 @@ class ProjectPublic(QualitySettingsPublic):
     max_items_per_annotator: int | None
     is_blind: bool
     review_rate: float
+    schema_unsupported: list[UnsupportedTag] | None = Field(
+        default=None,
+        description="on creation from a Label Studio config: the tags that were not imported",
+    )
 
 
 class UrlImportCreate(BaseModel):

@@ -454,5 +454,18 @@ quality_runs = Table(
     Index("ix_quality_runs_project", "project_id", "id"),
 )
 
+# Every version a project's label schema ever had, so an answer is read under its own.
+project_schemas = Table(
+    "project_schemas",
+    metadata,
+    _id(),
+    _workspace_fk(),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("label_schema", Text, nullable=False),
+    _created_at(),
+    UniqueConstraint("project_id", "version", name="uq_project_schemas_version"),
+)
+
 # A result row of any shape, for the row-to-entity converters of the repositories.
 AnyRow = Row[*tuple[Any, ...]]

@@ -16,6 +16,7 @@ from tessera.domain.errors import InvalidInput, TooLarge
 from tessera.domain.quality_rules import QualitySettings
 from tessera.formats import ImportFormat, detect_format
 from tessera.schemas.common import Page
+from tessera.schemas.label_schemas import UnsupportedTag
 from tessera.schemas.projects import (
     Guidelines,
     ImportResult,
@@ -27,7 +28,9 @@ from tessera.schemas.projects import (
 )
 from tessera.schemas.quality import QUALITY_SETTINGS
 from tessera.services import imports, projects
+from tessera.services import schemas as schema_service
 from tessera.services.exports import ExportFormat, open_export
+from tessera.services.schemas import SchemaFormat
 
 router = APIRouter(tags=["projects"])
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
@@ -84,14 +87,20 @@ def list_projects(workspace_id: int, db: SessionDep, user: CurrentUser) -> list[
 def create_project(
     workspace_id: int, body: ProjectCreate, db: SessionDep, user: CurrentUser
 ) -> ProjectPublic:
-    """Create a project with its label schema (`fields` and `questions`)."""
+    """Create a project with its label schema (`fields` and `questions`).
+
+    The schema may also be text: JSON, YAML or a Label Studio XML config (`schema_format`,
+    guessed when absent); Label Studio tags that do not map are listed in `schema_unsupported`.
+    """
+    fmt = SchemaFormat(body.schema_format) if body.schema_format else None
+    imported = schema_service.read_schema(body.label_schema, fmt)
     p = projects.create_project(
         db,
         actor=user,
         workspace_id=workspace_id,
         name=body.name,
         description=body.description,
-        label_schema=body.label_schema,
+        label_schema=imported.schema.to_dict(),
         annotations_per_item=body.annotations_per_item,
         lease_ttl_s=body.lease_ttl_s,
         guidelines=body.guidelines,
@@ -101,7 +110,12 @@ def create_project(
         quality=QualitySettings(**body.model_dump(include=set(QUALITY_SETTINGS))),
         review_rate=body.review_rate,
     )
-    return project_public(p)
+    out = project_public(p)
+    if isinstance(body.label_schema, str):
+        out.schema_unsupported = [
+            UnsupportedTag(tag=u.tag, name=u.name, reason=u.reason) for u in imported.unsupported
+        ]
+    return out
 
 
 @router.get(ProjectPath)
