@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from tessera.web import annotate, auth, media, projects, quality
+from tessera.web import annotate, auth, media, projects, quality, review
 from tessera.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, projects, annotate, media, quality):
+for _module in (auth, projects, annotate, media, quality, review):
     router.include_router(_module.router)
 
 _TITLES = {

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from tessera.domain.entities import ImportReport, ProjectStats
 from tessera.domain.errors import InvalidInput
 from tessera.formats import detect_format
-from tessera.services import imports, projects, serving_admin, workspaces
+from tessera.services import imports, projects, review_stats, serving_admin, workspaces
 from tessera.services.exports import ExportFormat, open_export
 from tessera.services.policies import Action, can
 from tessera.web.auth import CheckedSession, CurrentSession, SessionDep, WebSession
@@ -111,6 +111,10 @@ def _render_project(
         can_import=can(role, Action.IMPORT_ITEMS),
         can_export=can(role, Action.EXPORT),
         can_quality=can(role, Action.MANAGE_QUALITY),
+        can_review=can(role, Action.REVIEW),
+        review=review_stats.review_progress(
+            db, actor=session.user, workspace_id=wid, project_id=pid
+        ),
         accepted=ACCEPTED_UPLOADS,
         report=report,
         import_error=import_error,
