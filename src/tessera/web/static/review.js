@@ -18,6 +18,14 @@ function isTyping(el) {
   return el instanceof HTMLInputElement && TYPING.has(el.type);
 }
 
+// Option hotkeys of the fix panel, as on the annotate page.
+function optionFor(panel, key) {
+  for (const input of panel.querySelectorAll("input[data-hotkey]")) {
+    if (input.dataset.hotkey.toLowerCase() === key.toLowerCase()) return input;
+  }
+  return null;
+}
+
 function press(form, id) {
   const button = document.getElementById(id);
   if (button) form.requestSubmit(button);
@@ -54,11 +62,14 @@ document.addEventListener("keydown", (event) => {
   const form = document.getElementById("review-form");
   if (!form || event.defaultPrevented || event.isComposing) return;
   const target = event.target;
+  const panel = document.getElementById("fix-panel");
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    press(form, "fix-button");
+    return;
+  }
   if (isTyping(target)) {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      press(form, "fix-button");
-    } else if (event.key === "Enter" && target.id === "review-reason") {
+    if (event.key === "Enter" && target.id === "review-reason") {
       event.preventDefault();
       if (target.dataset.pending) press(form, target.dataset.pending);
     } else if (event.key === "Escape") {
@@ -76,13 +87,19 @@ document.addEventListener("keydown", (event) => {
     reject(form, key);
   } else if (key === "f") {
     event.preventDefault();
-    const panel = document.getElementById("fix-panel");
     panel.open = true;
     panel.querySelector("input, textarea")?.focus();
-  } else if (event.key === "Enter" && document.getElementById("fix-panel").open) {
+  } else if (event.key === "Enter") {
     if (target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement) return;
-    event.preventDefault();
-    press(form, "fix-button");
+    event.preventDefault(); // never let Enter submit the form with its first button (accept)
+    if (panel.open) press(form, "fix-button");
+  } else if (panel.open) {
+    const option = optionFor(panel, event.key);
+    if (option) {
+      event.preventDefault();
+      option.checked = option.type === "radio" ? true : !option.checked;
+      option.dispatchEvent(new Event("change", { bubbles: true }));
+    }
   }
 });
 
