@@ -70,6 +70,11 @@ def _snapshot(w: World) -> Any:
 def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, Any]]:
     w = make_world(client, factory, items=3)
     task = w.next_task(w.annotators[0])
+    # an answer in the review queue, so the review ids are real
+    w.client.patch(w.project_url, json={"review_rate": 1.0}, headers=w.manager.headers)
+    answered = w.next_task(w.annotators[1])
+    w.submit(w.annotators[1], answered["assignment_id"], {"sentiment": "neutral"})
+    review = w.client.post(f"{w.project_url}/reviews/next", headers=w.owner.headers).json()
     png = b"\x89PNG\r\n\x1a\nvictim"
     media = w.client.post(f"{w.project_url}/media", content=png, headers=w.manager.headers)
     ids = {
@@ -78,6 +83,7 @@ def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, Any]]
         "aid": task["assignment_id"],
         "fmt": "jsonl",
         "mid": media.json()["id"],
+        "rid": review["review"]["id"],
     }
     return w, ids
 

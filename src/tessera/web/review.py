@@ -46,11 +46,12 @@ def decide(
     form: FormDep,
 ) -> Response:
     """Record the decision of the button pressed, then show the next review."""
+    # Access first: a stranger gets the same 404 whatever the form holds.
+    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
     chosen = _ACTIONS.get(str(form.get("action", "")))
     if chosen is None:
         raise InvalidInput("press accept, reject or fix", field="action")
     decision, send_to = chosen
-    project = projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
     reason = form.get("reason")
     value = answer_from_form(project.label_schema, form) if decision is Decision.FIX else None
     try:
