@@ -18,6 +18,10 @@ from conftest import TEXT_SCHEMA, Factory, Person, World, make_world
 from tessera.services import operator_access, walls
 
 BODIES: dict[tuple[str, str], Any] = {
+    ("put", "/api/workspaces/{workspace_id}/projects/{project_id}/items/{item_id}/gold"): {
+        "gold": {"sentiment": "positive"}
+    },
+    ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/quality/aggregate"): None,
     ("patch", "/api/workspaces/{workspace_id}"): {"name": "taken over"},
     ("post", "/api/workspaces/{workspace_id}/members"): {
         "email": "intruder@example.org",
@@ -126,6 +130,7 @@ def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, int]]
         "workspace_id": w.workspace.id,
         "project_id": w.project_id,
         "assignment_id": live["assignment_id"],
+        "item_id": live["item"]["id"],
         "user_id": w.annotators[1].user.id,
     }
     operator = factory.person(operator=True, label="operator", with_password=False)

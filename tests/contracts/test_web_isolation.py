@@ -81,6 +81,7 @@ def victim(client: TestClient, factory: Factory) -> tuple[World, dict[str, Any]]
         "wid": w.workspace.id,
         "pid": w.project_id,
         "aid": task["assignment_id"],
+        "uid": w.annotators[0].user.id,
         "fmt": "jsonl",
         "mid": media.json()["id"],
         "rid": review["review"]["id"],
