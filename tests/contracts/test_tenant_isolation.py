@@ -35,6 +35,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("patch", "/api/workspaces/{workspace_id}/projects/{project_id}"): {"name": "renamed"},
     ("put", "/api/workspaces/{workspace_id}/projects/{project_id}/schema"): TEXT_SCHEMA,
     ("post", "/api/workspaces/{workspace_id}/schemas/convert"): TEXT_SCHEMA,
+    ("post", "/api/workspaces/{workspace_id}/projects/from-template"): {"template": "ner"},
     ("post", "/api/workspaces/{workspace_id}/projects/{project_id}/items/import"): (
         b'{"text": "planted"}\n'
     ),
@@ -88,6 +89,7 @@ UNSCOPED = {
     "/api/organisations",
     "/api/me/affiliations",
     "/api/operator/workspaces",
+    "/api/templates",
 }
 
 

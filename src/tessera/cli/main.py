@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tessera.cli.commands import audit, demo, keys, quality, server, transfer, users
+from tessera.cli.commands import audit, demo, keys, quality, schemas, server, transfer, users
 from tessera.cli.runtime import FriendlyErrors
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app.command("import")(transfer.import_file)
 app.command("export")(transfer.export)
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(keys.keys_app, name="keys")
+app.add_typer(schemas.schema_app, name="schema")
+app.add_typer(schemas.template_app, name="template")
 app.add_typer(quality.quality_app, name="quality")
 
 

@@ -1,4 +1,5 @@
-"""The demo workspace: logins for every role and a sentiment project with realistic reviews."""
+"""The demo workspace: logins for every role, a sentiment project with realistic reviews, and
+one project per template."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tessera.domain.entities import Project, Role, User, Workspace
 from tessera.domain.errors import Conflict
 from tessera.formats import ImportFormat
 from tessera.security.passwords import generate_password
-from tessera.services import accounts, imports, projects, workspaces
+from tessera.services import accounts, imports, projects, templates, workspaces
 from tessera.services.demo_data import demo_reviews
 from tessera.storage.engine import read_transaction
 from tessera.storage.repositories import users as user_repo
@@ -82,6 +83,7 @@ class DemoCredentials:
     workspace: Workspace
     project: Project
     logins: tuple[DemoLogin, ...]
+    template_projects: tuple[Project, ...] = ()  # one per template (services.templates)
 
 
 def demo_email(local: str) -> str:
@@ -140,8 +142,25 @@ def create_demo(db: Session, *, review_count: int = REVIEW_COUNT) -> DemoCredent
     )
     project = projects.get_project(db, actor=owner, workspace_id=ws.id, project_id=project.id)
     return DemoCredentials(
-        workspace=ws, project=project, logins=tuple(login for _, login in users.values())
+        workspace=ws,
+        project=project,
+        logins=tuple(login for _, login in users.values()),
+        template_projects=add_template_projects(db, owner, ws),
     )
+
+
+def add_template_projects(db: Session, owner: User, ws: Workspace) -> tuple[Project, ...]:
+    """One project per template, with its demo items; those already there are kept as they are."""
+    have = {p.name: p for p in projects.list_projects(db, actor=owner, workspace_id=ws.id)}
+    made = []
+    for template in templates.TEMPLATES.values():
+        found = have.get(template.title)
+        if found is None:
+            found = templates.create_project_from_template(
+                db, actor=owner, workspace_id=ws.id, key=template.key
+            ).project
+        made.append(found)
+    return tuple(made)
 
 
 def _find_user(db: Session, email: str) -> User | None:

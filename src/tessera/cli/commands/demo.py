@@ -19,7 +19,7 @@ def demo(
     ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Create the "Demo Lab" workspace: five logins and 200 reviews to label."""
+    """Create the "Demo Lab" workspace: five logins, 200 reviews and one project per template."""
     settings = load_settings(data_dir)
     with session_for(settings) as db:
         existing = demo_service.find_demo(db) if if_missing else None
@@ -36,6 +36,8 @@ def demo(
         f"Project [bold]{project.name}[/] (id {project.id}): {project.counts.items} reviews, "
         f"{project.annotations_per_item} annotators per review."
     )
+    for p in creds.template_projects:
+        console.print(f"  template project [bold]{p.name}[/] (id {p.id}): {p.counts.items} items")
     if existing is not None:
         console.print(
             "The demo already exists; its passwords were shown when it was created. "
