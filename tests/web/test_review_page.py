@@ -80,3 +80,33 @@ def test_annotators_and_strangers_cannot_review(client: TestClient, factory: Fac
     login(client, reviewer)
     r = client.get(f"/w/{world.workspace.id}/p/{world.project_id}/review")
     assert r.status_code == 404
+
+
+def test_a_returned_answer_comes_back_first_with_the_reason(
+    client: TestClient, factory: Factory
+) -> None:
+    world, reviewer = _world(client, factory)
+    annotator = factory.add(world.workspace, world.owner, Role.ANNOTATOR)
+    _answer(world, annotator, {"sentiment": "negative"})
+    task = _review_api(world, reviewer)
+    r = world.client.post(
+        f"{world.base}/reviews/{task['review']['id']}/decision",
+        json={"decision": "reject", "reason": "<b>tone</b> is sarcastic", "send_to": "annotator"},
+        headers=reviewer.headers,
+    )
+    assert r.status_code == 200, r.text
+    csrf = login(client, annotator)
+    r = client.post(
+        f"/w/{world.workspace.id}/p/{world.project_id}/annotate/next",
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 200
+    assert 'id="returned-reason"' in r.text
+    assert "&lt;b&gt;tone&lt;/b&gt; is sarcastic" in r.text
+    assert re.search(r'value="negative"[^>]*checked', r.text), "the old answer is filled in"
+
+
+def _review_api(world: World, who: Person) -> Any:
+    r = world.client.post(f"{world.project_url}/reviews/next", headers=who.headers)
+    assert r.status_code == 200, r.text
+    return r.json()

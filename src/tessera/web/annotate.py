@@ -187,10 +187,15 @@ def _step(
             "readonly": False,
             "last_submitted": last_submitted,
             "oob": True,
-            **task_context(project.label_schema, task, answers or {}, error),
+            **task_context(project.label_schema, task, answers or _returned_answer(task), error),
         },
         status=status,
     )
+
+
+def _returned_answer(task: Task | None) -> dict[str, object]:
+    """An answer a reviewer sent back is shown filled in, to be corrected rather than redone."""
+    return dict(task.returned.previous_value) if task and task.returned else {}
 
 
 def task_context(
