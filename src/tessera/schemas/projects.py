@@ -8,14 +8,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tessera.schemas.label_schemas import UnsupportedTag
-
-from tessera.schemas.reviews import ReturnedPublic
-
 from tessera.schemas.quality import (
     QualitySettingsCreate,
     QualitySettingsPublic,
     QualitySettingsUpdate,
 )
+from tessera.schemas.reviews import ReturnedPublic
 
 ServingOrderName = Literal["priority", "random", "uncertainty"]
 SchemaFormatName = Literal["json", "yaml", "labelstudio"]
