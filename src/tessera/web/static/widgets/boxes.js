@@ -9,11 +9,21 @@ const SVG = "http://www.w3.org/2000/svg";
 const MIN_SIZE = 2; // image pixels: smaller drags are clicks, not boxes
 
 export function init(root) {
+  const config = JSON.parse(root.dataset.config);
+  const frame = document.querySelector(`[data-image-field="${CSS.escape(config.field)}"]`);
+  const img = frame?.querySelector("img");
+  // Without a stated size the image's own size is the coordinate space: wait for it.
+  if (!config.image && img && !img.complete) {
+    img.addEventListener("load", () => start(root, frame, img), { once: true });
+    img.addEventListener("error", () => start(root, frame, img), { once: true });
+    return;
+  }
+  if (frame) start(root, frame, img);
+}
+
+function start(root, frame, img) {
   const w = setup(root);
   const { config } = w;
-  const frame = document.querySelector(`[data-image-field="${CSS.escape(config.field)}"]`);
-  if (!frame) return;
-  const img = frame.querySelector("img");
   const size = config.image ?? { width: img?.naturalWidth || 1000, height: img?.naturalHeight || 1000 };
   const W = size.width;
   const H = size.height;

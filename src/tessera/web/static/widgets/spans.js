@@ -112,7 +112,6 @@ export function init(root) {
   root.addEventListener("click", onLabel);
 
   host.addEventListener("keydown", (event) => {
-    if (event.ctrlKey && !event.shiftKey && !event.altKey) return;
     const by = event.ctrlKey || event.altKey ? boundaries(text, words) : bounds;
     let next = null;
     if (event.key === "ArrowRight") next = stepTo(by, caret.focus, 1);
