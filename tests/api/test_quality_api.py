@@ -86,6 +86,8 @@ def test_gold_is_mixed_in_blind_never_twice_and_outside_the_overlap(world: World
     statuses = {i["external_id"]: (i["status"], i["submitted_count"]) for i in _items(world)}
     assert statuses["g0"] == ("gold", 0)  # gold answers never count towards an overlap
     assert statuses["e0"] == ("done", 2)
+    stats = world.client.get(f"{world.project_url}/stats", headers=world.manager.headers).json()
+    assert (stats["items"], stats["open"], stats["done"]) == (8, 0, 5)  # gold is not open work
 
 
 def test_no_gold_served_at_rate_zero(world: World) -> None:

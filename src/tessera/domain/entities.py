@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -102,7 +102,7 @@ class Project:
     serving_order: ServingOrder = ServingOrder.PRIORITY
     max_items_per_annotator: int | None = None
     is_blind: bool = True
-    quality: QualitySettings = QualitySettings()  # gold and rule settings (issue 6)
+    quality: QualitySettings = field(default_factory=QualitySettings)  # gold and rules (issue 6)
     review_rate: float = 0.0  # share of submitted annotations sampled into the review queue
 
 

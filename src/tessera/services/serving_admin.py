@@ -28,7 +28,8 @@ def project_stats(
     """Open, leased, done and expired counts and each annotator's progress (managers).
 
     `leased` counts live leases; `expired` counts lapsed leases nobody closed yet (their items
-    are back in the pool already). No item content is read.
+    are back in the pool already); gold items are neither open nor done. No item content is
+    read.
     """
     now = now or utcnow()
     with read_transaction(db):
@@ -40,10 +41,11 @@ def project_stats(
         people = assignment_repo.progress_by_annotator(
             db, workspace_id=workspace_id, project_id=project_id, now=now
         )
+        gold = item_repo.count_gold(db, workspace_id=workspace_id, project_id=project_id)
     counts = project.counts
     return ProjectStats(
         items=counts.items,
-        open=counts.items - counts.done,
+        open=counts.items - counts.done - gold,  # gold items are never open work
         done=counts.done,
         leased=leased,
         expired=expired,
@@ -81,6 +83,8 @@ def set_item_overrides(
             override = None if reset_overlap else (annotations_per_item or locked.overlap_override)
             needed = override or project.annotations_per_item
             status = ItemStatus.DONE if locked.submitted_count >= needed else ItemStatus.OPEN
+            if locked.status is ItemStatus.GOLD:
+                status = ItemStatus.GOLD  # known answers: outside any overlap
             done_delta += (status is ItemStatus.DONE) - (locked.status is ItemStatus.DONE)
             item_repo.set_item_state(
                 db,
