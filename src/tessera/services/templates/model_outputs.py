@@ -86,8 +86,8 @@ PAIRWISE = Template(
     description="Compare two assistant responses to the same prompt, overall and per criterion.",
     guidelines=(
         "Read the prompt, then both responses in full. Prefer the response that is more "
-        "**helpful**, **honest** and **harmless**, in that order unless safety is at stake: a "
-        "response that helps with harm always loses. Use *tie* only when you would be happy "
+        "helpful, honest and harmless, in that order unless safety is at stake: a "
+        "response that helps with harm always loses. Use 'tie' only when you would be happy "
         "to ship either. Strength: 1 slightly better, 2 better, 3 much better."
     ),
     label_schema={
@@ -340,11 +340,11 @@ RUBRIC = Template(
     description="Grade short answers on four criteria, 1 to 5 each, with an overall verdict.",
     guidelines=(
         "Score each criterion on its own; do not let one weakness lower every score.\n\n"
-        "- **Accuracy**: facts and numbers are right (5: no errors).\n"
-        "- **Reasoning**: claims are supported, trade-offs acknowledged.\n"
-        "- **Clarity**: easy to follow, well organised.\n"
-        "- **Concision** (optional): no padding.\n\n"
-        "The verdict is *pass* when accuracy and reasoning are both at least 3."
+        "Accuracy: facts and numbers are right (5: no errors).\n"
+        "Reasoning: claims are supported, trade-offs acknowledged.\n"
+        "Clarity: easy to follow, well organised.\n"
+        "Concision (optional): no padding.\n\n"
+        "The verdict is 'pass' when accuracy and reasoning are both at least 3."
     ),
     label_schema={
         "fields": [

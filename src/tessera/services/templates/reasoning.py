@@ -92,8 +92,8 @@ STEP_VERIFICATION = Template(
     description="Label each step of a worked solution correct, neutral or incorrect.",
     guidelines=(
         "Judge every assistant step on its own, assuming the earlier steps as given. "
-        "**incorrect**: an arithmetic slip, a false claim or an unjustified leap. "
-        "**neutral**: true but does not move the solution forward. Stop at the first "
+        "Incorrect means an arithmetic slip, a false claim or an unjustified leap. "
+        "Neutral means true but not moving the solution forward. Stop at the first "
         "incorrect step and, if you can, rewrite it correctly. Then say whether the final "
         "answer is right."
     ),
@@ -345,7 +345,7 @@ AGENT_REVIEW = Template(
     description="Review each step of a tool-using agent, then judge the outcome.",
     guidelines=(
         "Open each step: read the thought, the tool call and what came back. Label a step "
-        "**incorrect** when it calls the wrong tool, passes wrong arguments, misreads an "
+        "incorrect when it calls the wrong tool, passes wrong arguments, misreads an "
         "observation, takes a destructive action without confirmation, or claims something "
         "the observations do not support. Rewrite the first incorrect step when you can."
     ),

@@ -36,9 +36,9 @@ SENTIMENT = Template(
     description="Label each short customer post as positive, negative, neutral or mixed.",
     guidelines=(
         "Judge the writer's overall attitude to the product.\n\n"
-        "- **mixed**: clearly positive about one thing and negative about another.\n"
-        "- **neutral**: states facts with no opinion.\n"
-        "- Tick every aspect the post mentions; leave them all clear if none applies."
+        "Mixed: clearly positive about one thing and negative about another. "
+        "Neutral: states facts with no opinion.\n\n"
+        "Tick every aspect the post mentions; leave them all clear if none applies."
     ),
     label_schema={
         "fields": [
@@ -89,8 +89,8 @@ NER = Template(
     description="Mark people, organisations, places and dates in news sentences.",
     guidelines=(
         "Select the shortest span that names the entity: no leading articles, no trailing "
-        "punctuation. Titles (*mayor*, *head of imaging*) are not part of a person's name. "
-        "A date is any calendar reference (*3 March 2025*, *Thursday*, *January*)."
+        "punctuation. Titles ('mayor', 'head of imaging') are not part of a person's name. "
+        "A date is any calendar reference ('3 March 2025', 'Thursday', 'January')."
     ),
     label_schema={
         "fields": [{"name": "sentence", "type": "text", "title": "Sentence"}],
