@@ -294,6 +294,13 @@ def label_with_the_mouse(page: Any, expect: Any) -> None:
     page.mouse.down()
     page.mouse.move(frame["x"] + frame["width"] * 0.35, frame["y"] + frame["height"] * 0.3, steps=8)
     page.mouse.up()
+    # resize it by its bottom-right corner: 5% wider and 5% taller
+    corner_x, corner_y = frame["x"] + frame["width"] * 0.5, frame["y"] + frame["height"] * 0.5
+    expect(page.locator("[data-image-field='photo'] .handle[data-corner='se']")).to_have_count(1)
+    page.mouse.move(corner_x, corner_y)
+    page.mouse.down()
+    page.mouse.move(corner_x + frame["width"] * 0.05, corner_y + frame["height"] * 0.05, steps=6)
+    page.mouse.up()
 
     row = page.locator("#question-preference [data-criterion='']")
     row.locator("label:has-text('B is better')").click()
@@ -327,9 +334,9 @@ def check_mouse_answers(page: Any, expect: Any) -> None:
     assert isinstance(boxes, list) and len(boxes) == 1
     b = boxes[0]
     assert b["label"] == "car" and b["shape"] == "rectangle"
-    # drawn over 10%..40% x 10%..50%, then moved right by 10% of 640 px
+    # drawn over 10%..40% x 10%..50%, moved right by 10% of 640 px, then grown by 5%
     assert b["x"] == pytest.approx(128, abs=4) and b["y"] == pytest.approx(48, abs=4)
-    assert b["width"] == pytest.approx(192, abs=4) and b["height"] == pytest.approx(192, abs=4)
+    assert b["width"] == pytest.approx(224, abs=4) and b["height"] == pytest.approx(216, abs=4)
     expect(page.locator("[data-image-field='photo'] rect.box")).to_have_count(1)
     assert value_of(page, "preference") == {"choice": "b", "strength": 3}
     assert value_of(page, "order") == ["resp_b", "resp_a"]
@@ -367,6 +374,8 @@ def label_with_the_keyboard(page: Any, expect: Any) -> None:
     page.keyboard.press("r")
     for _ in range(5):
         page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Alt+ArrowRight")  # 0.64 px wider each (1/1000 of the long side)
+    page.keyboard.press("Alt+ArrowRight")
     page.keyboard.press("6")  # relabel the selected box: person
 
     page.locator("#question-preference [data-criterion=''] input").first.focus()
@@ -392,7 +401,7 @@ def check_keyboard_answers(page: Any, expect: Any) -> None:
     boxes = value_of(page, "objects")
     assert isinstance(boxes, list)
     assert boxes == [
-        {"shape": "rectangle", "label": "person", "x": 288, "y": 192, "width": 128, "height": 96}
+        {"shape": "rectangle", "label": "person", "x": 288, "y": 192, "width": 129.28, "height": 96}
     ]
     assert value_of(page, "preference") == {"choice": "a", "strength": 2}
     assert value_of(page, "order") == ["resp_b", "resp_a"]

@@ -100,6 +100,10 @@ function applyConditions(form) {
       const holds = given.some((v) => when.values.includes(v));
       set.hidden = !holds;
       set.disabled = !holds;
+      // controls a widget placed in the item itself (step labels, box overlay) follow it
+      for (const part of form.querySelectorAll(`[data-question="${CSS.escape(set.dataset.question)}"]:not(fieldset)`)) {
+        part.toggleAttribute("hidden", !holds);
+      }
     }
     const type = set.dataset.type;
     if (!set.disabled && (type === "single_choice" || type === "multi_choice")) {

@@ -31,7 +31,7 @@ function start(root, frame, img) {
   frame.classList.add("has-boxes");
   if (!img) frame.style.aspectRatio = `${W} / ${H}`;
 
-  const svg = svgEl("svg", { class: "box-layer", viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", tabindex: "0", role: "application", "aria-label": "Boxes: drag to draw, R adds a rectangle" });
+  const svg = svgEl("svg", { class: "box-layer", "data-question": w.name, viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", tabindex: "0", role: "application", "aria-label": "Boxes: drag to draw, R adds a rectangle" });
   const layer = svgEl("g", { class: "boxes" });
   const handles = svgEl("g", { class: "handles" });
   const draft = svgEl("polyline", { class: "draft" });
