@@ -202,6 +202,8 @@ def test_every_widget_by_mouse_and_by_keyboard(
             expect(form).to_be_visible()
             expect(page.locator(".guidelines")).to_contain_text("Mark organisations")
             check_inert(page)
+            check_chat_formats(page, expect)
+            check_inert(page)
 
             label_with_the_mouse(page, expect)
             page.screenshot(path=ARTIFACTS / "web-widgets-mouse.png", full_page=True)
@@ -237,6 +239,17 @@ def test_every_widget_by_mouse_and_by_keyboard(
     with sqlite_database.session() as db:
         done = projects.get_project(db, actor=owner.user, workspace_id=ws.id, project_id=pid)
     assert done.counts.annotations == 2
+
+
+def check_chat_formats(page: Any, expect: Any) -> None:
+    """A chat's turns show formatted or, at a click, as the plain text that was written."""
+    turn = page.locator("[data-field='dialog'] [data-step='1']")
+    expect(turn.locator("strong")).to_have_text("Hi!")
+    page.click("[data-field='dialog'] .chat-format")
+    expect(turn.locator(".turn-plain")).to_have_text("**Hi!** " + XSS_SCRIPT)
+    expect(turn.locator(".turn-content.markdown")).to_be_hidden()
+    page.click("[data-field='dialog'] .chat-format")
+    expect(turn.locator(".turn-plain")).to_be_hidden()
 
 
 def check_inert(page: Any) -> None:

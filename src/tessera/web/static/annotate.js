@@ -144,6 +144,16 @@ function start(container) {
   performance.mark("tessera:annotate-ready");
 }
 
+// Chat turns: formatted markdown or the plain text as written, per field.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest(".chat-format") : null;
+  const field = button?.closest(".field-chat");
+  if (!field) return;
+  const plain = field.classList.toggle("show-plain");
+  button.setAttribute("aria-pressed", String(plain));
+  button.textContent = plain ? "Show formatted" : "Show as plain text";
+});
+
 // A new task starts with nothing focused, so the hotkeys apply to it at once.
 document.addEventListener("htmx:afterSwap", (event) => {
   if (event.target instanceof HTMLElement && event.target.id === "task") {
