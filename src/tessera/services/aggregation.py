@@ -417,35 +417,25 @@ def _reopen_unsure(db: Session, project: Project, results: Sequence[StoredResult
     unsure = sorted({r.item_id for r in results if r.confidence < threshold})
     reopened = 0
     for item_id in unsure:  # a fixed lock order, as everywhere items are locked in bulk
+        # SKIP LOCKED: an item a submit holds is being answered right now; waiting for it
+        # while holding result rows that submit also writes could deadlock.
         locked = item_repo.lock_item(
-            db, workspace_id=project.workspace_id, item_id=item_id, skip_locked=False
+            db, workspace_id=project.workspace_id, item_id=item_id, skip_locked=True
         )
         if locked is None or locked.status is not ItemStatus.DONE:
             continue  # open items are still collecting answers; gold items are known
         overlap = locked.overlap_override or project.annotations_per_item
         if overlap >= cap or locked.submitted_count < overlap:
             continue
-        _raise_overlap(db, project, item_id, overlap + 1)
-        project_repo.add_to_counts(
-            db, workspace_id=project.workspace_id, project_id=project.id, done=-1
+        item_repo.set_overlap_override(
+            db, workspace_id=project.workspace_id, item_id=item_id, overlap=overlap + 1
         )
         reopened += 1
+    # Counters, then the ledger, last: the lock order every submit keeps (no deadlock).
+    project_repo.add_to_counts(
+        db, workspace_id=project.workspace_id, project_id=project.id, done=-reopened
+    )
     return reopened
-
-
-def _raise_overlap(db: Session, project: Project, item_id: int, overlap: int) -> None:
-    item_repo.set_overlap_override(
-        db, workspace_id=project.workspace_id, item_id=item_id, overlap=overlap
-    )
-    ledger.record(
-        db,
-        workspace_id=project.workspace_id,
-        actor=None,
-        action="item.more_answers_requested",
-        object_type="item",
-        object_id=item_id,
-        detail={"project_id": project.id, "annotations_per_item": overlap},
-    )
 
 
 def needs_more_answers(
@@ -485,5 +475,7 @@ def needs_more_answers(
         return False
     if overlap >= settings.max_annotations_per_item:
         return False
-    _raise_overlap(db, project, item_id, overlap + 1)
+    # The submit's own ledger event says so; recording here would take the chain head before
+    # the project's counters, against the lock order of every other submit.
+    item_repo.set_overlap_override(db, workspace_id=ws, item_id=item_id, overlap=overlap + 1)
     return True

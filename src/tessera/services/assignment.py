@@ -331,9 +331,10 @@ def submit_annotation(
         )
         review.sample_submission(db, project=project, annotation=annotation, now=now)
         is_done = submitted + 1 >= overlap
-        if is_done and aggregation.needs_more_answers(
+        more = is_done and aggregation.needs_more_answers(
             db, project=project, item_id=task.item_id, overlap=overlap, now=now
-        ):
+        )
+        if more:
             is_done = False  # the confidence rule raised its overlap by one, under its lock
         item_repo.record_submission(
             db, workspace_id=workspace_id, item_id=task.item_id, is_done=is_done
@@ -352,7 +353,13 @@ def submit_annotation(
             action="annotation.submitted",
             object_type="annotation",
             object_id=annotation.id,
-            detail={"item_id": task.item_id, "assignment_id": task.id, "project_id": project.id},
+            detail={
+                "item_id": task.item_id,
+                "assignment_id": task.id,
+                "project_id": project.id,
+                # the confidence rule asked for one more answer: the item's new overlap
+                **({"more_answers_requested": overlap + 1} if more else {}),
+            },
         )
         return annotation
 

@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import RowMapping, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import ItemStatus
 from tessera.storage.cipher import Purpose, annotation_row, open_json, result_row, seal_json
+from tessera.storage.engine import is_sqlite
 from tessera.storage.tables import annotations as annotation_table
 from tessera.storage.tables import (
     annotator_pauses,
@@ -286,8 +288,21 @@ def replace_results(
         }
         for r in results
     ]
+    if not rows:
+        return
+    # An upsert, not a plain insert: a submit's live result for one item and a full run may
+    # write the same (item, question) at once, and neither must fail (the later one wins).
+    dialect = sqlite if is_sqlite(db) else postgresql
+    stmt = dialect.insert(quality_results)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["item_id", "question"],
+        set_={
+            c: stmt.excluded[c]
+            for c in ("value", "confidence", "method", "n_answers", "updated_at")
+        },
+    )
     for start in range(0, len(rows), 1000):
-        db.execute(insert(quality_results), rows[start : start + 1000])
+        db.execute(stmt, rows[start : start + 1000])
 
 
 def _result(db: Session, workspace_id: int, m: RowMapping) -> StoredResult:
