@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from conftest import Factory, Person, World, make_world
+from conftest import TEST_PASSWORD, Factory, Person, World, make_world
+from tessera.domain.entities import Role
 from tessera.storage.tables import access_events, media
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"marker-pangolin-9912" * 4
@@ -153,3 +155,39 @@ def test_media_bytes_are_sealed_at_rest(world: World) -> None:
     assert blobs
     assert all(b"marker-pangolin" not in b and b"PNG" not in b for b in blobs)
     assert "media.uploaded" in actions
+
+
+def test_the_web_page_route_serves_media_to_a_logged_in_annotator(
+    client: TestClient, factory: Factory
+) -> None:
+    w = make_world(client, factory, items=0)
+    pid = _image_project(w)
+    stored = _upload(w, PNG, project_id=pid).json()
+    r = client.post(
+        f"{w.base}/projects/{pid}/items/import?format=jsonl",
+        content=json.dumps({"photo": stored["src"]}).encode(),
+        headers=w.manager.headers,
+    )
+    assert r.status_code == 200, r.text
+    annotator = factory.add(w.workspace, w.owner, Role.ANNOTATOR, label="web")
+    url = f"/w/{w.workspace.id}/media/{stored['id']}"
+    with TestClient(client.app, base_url="https://testserver") as browser:  # type: ignore[arg-type]
+        assert browser.get(url, follow_redirects=False).status_code == 303  # to the login page
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+        assert token is not None
+        login = browser.post(
+            "/login",
+            data={"email": annotator.email, "password": TEST_PASSWORD, "csrf_token": token[1]},
+            follow_redirects=False,
+        )
+        assert login.status_code == 303
+        assert browser.get(url).status_code == 404  # not assigned yet
+        served = browser.post(
+            f"/api/workspaces/{w.workspace.id}/projects/{pid}/tasks/next", headers=annotator.headers
+        )
+        assert served.status_code == 200
+        got = browser.get(url)
+    assert got.status_code == 200
+    assert got.content == PNG
+    assert got.headers["content-type"] == "image/png"
+    assert got.headers["content-security-policy"] == "sandbox; default-src 'none'"
