@@ -65,3 +65,23 @@ def test_quality_page_is_for_managers(client: TestClient, factory: Factory) -> N
     login(client, annotator)
     assert client.get(f"/w/{w.workspace.id}/p/{w.project_id}/quality").status_code == 403
     assert 'id="quality-link"' not in client.get(f"/w/{w.workspace.id}/p/{w.project_id}").text
+
+
+def test_a_paused_annotator_is_told_so_on_the_annotate_page(
+    client: TestClient, factory: Factory
+) -> None:
+    w = make_world(client, factory, items=2)
+    w.import_jsonl([{"external_id": "g", "text": "gold", "gold": {"sentiment": "positive"}}])
+    settings = {"gold_rate": 1.0, "gold_min_accuracy": 1.0, "gold_min_answers": 1}
+    assert client.patch(w.project_url, json=settings, headers=w.manager.headers).is_success
+    annotator = factory.add(w.workspace, w.owner, Role.ANNOTATOR)
+    t = w.next_task(annotator)
+    assert w.submit(annotator, t["assignment_id"], {"sentiment": "negative"}).is_success
+    csrf = login(client, annotator)
+    r = client.post(
+        f"/w/{w.workspace.id}/p/{w.project_id}/annotate/next",
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 403
+    assert "you are paused in this project" in r.text
+    assert "A manager can lift the pause." in r.text
