@@ -3,9 +3,12 @@ schemas given as JSON, YAML or Label Studio XML, unmapped tags reported."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from conftest import TEXT_SCHEMA, World
+from tessera.domain.errors import InvalidInput
+from tessera.services import schemas
 
 LS_CONFIG = """<View>
   <Text name="txt" value="$text"/>
@@ -120,3 +123,26 @@ def test_projects_are_created_from_yaml_or_xml(world: World, client: TestClient)
     )
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "label_schema"
+
+
+def test_an_old_answer_validates_under_its_own_version(world: World) -> None:
+    a = world.annotators[0]
+    task = world.next_task(a)
+    old = {"sentiment": "negative"}
+    assert world.submit(a, task["assignment_id"], old).status_code == 201
+    changed = {
+        "fields": [{"name": "text", "type": "text"}],
+        "questions": [{"name": "verdict", "type": "single_choice", "options": ["ok", "bad"]}],
+    }
+    r = world.client.put(f"{world.project_url}/schema", json=changed, headers=world.manager.headers)
+    assert r.status_code == 200
+    database = world.client.app.state.database  # type: ignore[attr-defined]
+    with database.session() as db:
+        args = {
+            "actor": world.manager.user,
+            "workspace_id": world.workspace.id,
+            "project_id": world.project_id,
+        }
+        assert schemas.validate_under_version(db, version=1, value=old, **args) == old
+        with pytest.raises(InvalidInput):
+            schemas.validate_under_version(db, version=2, value=old, **args)
