@@ -14,13 +14,12 @@ export function init(root) {
   if (!host) return;
   const text = config.text;
   const toCp = codePointIndex(text); // UTF-16 index -> code point index
-  const toU16 = new Map();
-  for (let i = 0; i <= text.length; i++) if (i === text.length || !isLowSurrogate(text, i)) toU16.set(toCp[i], i);
-  const bounds = boundaries(text, graphemes);
+  const bounds = graphemes.segment(text); // lazy: asked only around the caret or selection
 
   let spans = []; // {start, end, label} in UTF-16 units while on the page
   for (const s of Array.isArray(w.value) ? w.value : []) {
-    if (toU16.has(s.start) && toU16.has(s.end)) spans.push({ start: toU16.get(s.start), end: toU16.get(s.end), label: s.label });
+    const [start, end] = [toU16(toCp, s.start), toU16(toCp, s.end)];
+    if (start !== null && end !== null) spans.push({ start, end, label: s.label });
   }
   let pending = null;
   let caret = { anchor: 0, focus: 0 };
@@ -96,7 +95,7 @@ export function init(root) {
     if (!host.contains(range.startContainer) || !host.contains(range.endContainer)) return null;
     const a = offsetIn(host, range.startContainer, range.startOffset);
     const b = offsetIn(host, range.endContainer, range.endOffset);
-    return snap(Math.min(a, b), Math.max(a, b), bounds);
+    return snap(Math.min(a, b), Math.max(a, b), bounds, text.length);
   };
   host.addEventListener("mouseup", () => {
     const found = fromSelection();
@@ -112,10 +111,10 @@ export function init(root) {
   root.addEventListener("click", onLabel);
 
   host.addEventListener("keydown", (event) => {
-    const by = event.ctrlKey || event.altKey ? boundaries(text, words) : bounds;
+    const by = event.ctrlKey || event.altKey ? words.segment(text) : bounds;
     let next = null;
-    if (event.key === "ArrowRight") next = stepTo(by, caret.focus, 1);
-    else if (event.key === "ArrowLeft") next = stepTo(by, caret.focus, -1);
+    if (event.key === "ArrowRight") next = stepTo(by, text.length, caret.focus, 1);
+    else if (event.key === "ArrowLeft") next = stepTo(by, text.length, caret.focus, -1);
     else if (event.key === "Home") next = 0;
     else if (event.key === "End") next = text.length;
     else if (event.key === "Escape") {
@@ -162,21 +161,32 @@ function codePointIndex(text) {
   return map;
 }
 
-function boundaries(text, segmenter) {
-  const out = [];
-  for (const s of segmenter.segment(text)) out.push(s.index);
-  out.push(text.length);
-  return out;
+// The UTF-16 index of a code point offset (binary search: the table never decreases), or null.
+function toU16(toCp, cp) {
+  let lo = 0;
+  let hi = toCp.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (toCp[mid] < cp) lo = mid + 1;
+    else hi = mid;
+  }
+  return toCp[lo] === cp ? lo : null;
 }
 
-function stepTo(bounds, from, dir) {
-  if (dir > 0) return bounds.find((b) => b > from) ?? bounds[bounds.length - 1];
-  return bounds.findLast((b) => b < from) ?? 0;
+// The next boundary after (dir 1) or before (dir -1) `from`, in Intl.Segmenter segments.
+function stepTo(segments, length, from, dir) {
+  if (dir > 0) {
+    if (from >= length) return length;
+    const s = segments.containing(from);
+    return s.index + s.segment.length;
+  }
+  return from <= 0 ? 0 : segments.containing(from - 1).index;
 }
 
-function snap(a, b, bounds) {
-  const start = bounds.findLast((x) => x <= a) ?? 0;
-  const end = bounds.find((x) => x >= b) ?? bounds[bounds.length - 1];
+// Widen a..b to whole characters (grapheme clusters), as the server's offset rules ask.
+function snap(a, b, segments, length) {
+  const start = a >= length ? length : segments.containing(a).index;
+  const end = b <= 0 ? 0 : stepTo(segments, length, b - 1, 1);
   return start < end ? { start, end } : null;
 }
 
