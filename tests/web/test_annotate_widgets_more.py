@@ -28,6 +28,8 @@ SCHEMA: dict[str, object] = {
         {"name": "source", "type": "code", "language": "python"},
         {"name": "photo", "type": "image"},
         {"name": "candidates", "type": "json"},
+        {"name": "left", "type": "text"},
+        {"name": "right", "type": "text"},
     ],
     "questions": [
         {"name": "tags", "type": "multi_choice", "options": ["bug", "style", "docs"]},
@@ -48,6 +50,13 @@ SCHEMA: dict[str, object] = {
             "coordinates": "normalized",
         },
         {"name": "best", "type": "ranking", "field": "candidates"},
+        {
+            "name": "pref",
+            "type": "pairwise",
+            "a": "left",
+            "b": "right",
+            "criteria": [{"name": "helpful"}, {"name": "honest"}],
+        },
     ],
 }
 
@@ -77,6 +86,8 @@ def test_polygons_listed_rankings_and_overlapping_spans(
                 {"id": "c2", "text": "second"},
                 {"id": "c3", "content": "third"},
             ],
+            "left": "Paris is the capital.",
+            "right": "It is Paris.",
         }
         imports.import_items(
             s,
@@ -129,6 +140,12 @@ def test_polygons_listed_rankings_and_overlapping_spans(
             cards.nth(2).focus()
             page.keyboard.press("Alt+ArrowUp")  # c2 above c1
             assert value_of(page, "best") == ["c3", "c2", "c1"]
+            pair = page.locator("#question-pref")
+            pair.locator("[data-criterion=''] label:has-text('Tie')").click()
+            pair.locator("[data-criterion='helpful'] input").first.focus()
+            page.keyboard.press("b")
+            pair.locator("[data-criterion='honest'] label:has-text('A is better')").click()
+            assert value_of(page, "pref") == PREF
             page.screenshot(path=ARTIFACTS / "web-widgets-more.png", full_page=True)
 
             page.click("#submit-button")
@@ -139,6 +156,8 @@ def test_polygons_listed_rankings_and_overlapping_spans(
             assert page.locator("#question-tags input[value='docs']").is_checked()
             assert value_of(page, "overall") == 7
             assert value_of(page, "best") == ["c3", "c2", "c1"]
+            assert value_of(page, "pref") == PREF
+            assert pair.locator("[data-criterion='helpful'] input[value='b']").is_checked()
             assert value_of(page, "marks") == EXPECTED_SPANS
             expect(page.locator("[data-span-field='source'] mark.overlap")).to_have_count(1)
             regions = value_of(page, "regions")
@@ -156,6 +175,9 @@ EXPECTED_SPANS = [
     {"start": 7, "end": 17, "label": "NAME", "text": "y = 'e\u0301t\u00e9'"},
     {"start": 11, "end": 17, "label": "STRING", "text": "'e\u0301t\u00e9'"},
 ]
+
+
+PREF = {"choice": "tie", "criteria": {"helpful": {"choice": "b"}, "honest": {"choice": "a"}}}
 
 
 def spans_by_mouse_and_keyboard(page: Any, expect: Any) -> None:
