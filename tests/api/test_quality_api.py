@@ -204,3 +204,57 @@ def test_quality_settings_validated_and_managers_only(world: World) -> None:
         world.client.post(url + "/aggregate", headers=world.annotators[0].headers).status_code
         == 403
     )
+
+
+PAIRWISE_SCHEMA: dict[str, Any] = {
+    "fields": [{"name": "left", "type": "text"}, {"name": "right", "type": "text"}],
+    "questions": [
+        {
+            "name": "better",
+            "type": "pairwise",
+            "a": "left",
+            "b": "right",
+            "strength_levels": 3,
+            "criteria": [{"name": "honest"}],
+        }
+    ],
+}
+
+
+def test_pairwise_preferences_are_aggregated_per_criterion_and_scored_on_gold(
+    client: TestClient, factory: Factory
+) -> None:
+    w = make_world(client, factory, items=0)
+    r = client.post(
+        f"{w.base}/projects",
+        json={
+            "name": "Preferences",
+            "label_schema": PAIRWISE_SCHEMA,
+            "annotations_per_item": 2,
+            "gold_rate": 1.0,
+        },
+        headers=w.manager.headers,
+    )
+    assert r.status_code == 201, r.text
+    url = f"{w.base}/projects/{r.json()['id']}"
+    judged = {"choice": "b", "strength": 1}
+    gold = {"better": {"choice": "a", "strength": 1, "criteria": {"honest": judged}}}
+    rows = [{"external_id": f"p{i}", "left": "x", "right": "y"} for i in range(3)]
+    rows.append({"external_id": "g", "left": "x", "right": "y", "gold": gold})
+    body = "\n".join(json.dumps(row) for row in rows).encode()
+    imported = client.post(
+        f"{url}/items/import?format=jsonl", content=body, headers=w.manager.headers
+    )
+    assert imported.status_code == 200, imported.text
+    answer = {"choice": "a", "strength": 3, "criteria": {"honest": {"choice": "b", "strength": 2}}}
+    for who in w.annotators:
+        while (t := client.post(f"{url}/tasks/next", headers=who.headers)).status_code == 200:
+            aid = t.json()["assignment_id"]
+            assert w.submit(who, aid, {"better": answer}).status_code == 201
+    ran = client.post(f"{url}/quality/aggregate", headers=w.manager.headers)
+    assert ran.status_code == 200 and ran.json()["results"] == 3 * 2
+    report = client.get(f"{url}/quality", headers=w.manager.headers).json()
+    values = {x["question"]: x["value"] for x in report["items"][0]["results"]}
+    assert values == {"better": "a", "better.honest": "b"}
+    scores = [a["gold"] for a in report["annotators"]]
+    assert all(s["accuracy"] == 1.0 for s in scores)  # strength differs: choices count

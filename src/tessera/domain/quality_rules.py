@@ -9,14 +9,22 @@ from dataclasses import dataclass, field
 from tessera.domain.errors import InvalidInput
 from tessera.domain.label_schema import LabelSchema, Question, QuestionType
 from tessera.domain.schema.context import AnswerContext
+from tessera.domain.schema.pairwise import PairwiseSpec
 
 MAX_OVERLAP = 50
 # What an annotator's answers are worth before the project's aggregation has measured them:
 # the one-coin accuracy the incremental confidence rule assumes (docs/user-guide/quality.md).
 DEFAULT_SKILL = 0.7
 AGGREGATED_TYPES = frozenset(
-    {QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE, QuestionType.RATING}
+    {
+        QuestionType.SINGLE_CHOICE,
+        QuestionType.MULTI_CHOICE,
+        QuestionType.RATING,
+        QuestionType.PAIRWISE,
+    }
 )
+# aggregated as one categorical choice per item: an option, or a / b / tie
+CATEGORICAL_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.PAIRWISE})
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,15 @@ def answer_matches(question: Question, given: object, known: object) -> bool:
     """Whether an answer equals the gold one (a multi-choice answer as a set)."""
     if question.type is QuestionType.MULTI_CHOICE:
         return isinstance(given, list) and isinstance(known, list) and set(given) == set(known)
+    if question.type is QuestionType.PAIRWISE and isinstance(known, Mapping):
+        # the preferences must agree (overall and per criterion the gold names); not strength
+        criteria = known.get("criteria")
+        names = list(criteria) if isinstance(criteria, Mapping) else []
+        return all(
+            answer_for({question.name: given}, question, c)
+            == answer_for({question.name: known}, question, c)
+            for c in [None, *names]
+        )
     return given == known
 
 
@@ -178,14 +195,32 @@ def aggregation_keys(schema: LabelSchema) -> list[tuple[str, Question, str | Non
             continue
         if q.type is QuestionType.RATING and isinstance(q.spec, RatingSpec) and q.spec.criteria:
             keys += [(f"{q.name}.{c.name}", q, c.name) for c in q.spec.criteria]
+        elif q.type is QuestionType.PAIRWISE and isinstance(q.spec, PairwiseSpec):
+            keys.append((q.name, q, None))  # the overall preference, then each criterion's
+            keys += [(f"{q.name}.{c.name}", q, c.name) for c in q.spec.criteria]
         else:
             keys.append((q.name, q, None))
     return keys
 
 
-def answer_for(value: Mapping[str, object], name: str, criterion: str | None) -> object:
-    """One annotation's answer for an aggregation key (None when it gave none)."""
-    answer = value.get(name)
+def choice_options(question: Question) -> list[str]:
+    """The labels of a categorical key: the options, or a, b (and tie) for a preference."""
+    if question.type is QuestionType.PAIRWISE and isinstance(question.spec, PairwiseSpec):
+        return ["a", "b", "tie"] if question.spec.allow_tie else ["a", "b"]
+    return [o.value for o in question.options]
+
+
+def answer_for(value: Mapping[str, object], question: Question, criterion: str | None) -> object:
+    """One annotation's answer for an aggregation key (None when it gave none).
+
+    A preference counts by its choice alone (a, b or tie); its strength is not aggregated.
+    """
+    answer = value.get(question.name)
+    if question.type is QuestionType.PAIRWISE:
+        if criterion is not None:
+            per = answer.get("criteria") if isinstance(answer, Mapping) else None
+            answer = per.get(criterion) if isinstance(per, Mapping) else None
+        return answer.get("choice") if isinstance(answer, Mapping) else None
     if criterion is None:
         return answer
     return answer.get(criterion) if isinstance(answer, Mapping) else None
@@ -217,14 +252,14 @@ def live_results(
     rows = list(answers)
     out: dict[str, LiveResult] = {}
     for key, question, criterion in aggregation_keys(schema):
-        given = [(who, answer_for(v, question.name, criterion)) for who, v in rows]
+        given = [(who, answer_for(v, question, criterion)) for who, v in rows]
         given = [(who, a) for who, a in given if a is not None and a != []]
         if not given:
             continue
         if question.type is QuestionType.RATING:
             out[key] = _live_rating(given, *rating_bounds(question, criterion))
-        elif question.type is QuestionType.SINGLE_CHOICE:
-            options = [o.value for o in question.options]
+        elif question.type in CATEGORICAL_TYPES:
+            options = choice_options(question)
             weights = [
                 _weight(skills.get((who, key), DEFAULT_SKILL), len(options)) for who, _ in given
             ]

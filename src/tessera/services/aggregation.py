@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 from tessera.domain.entities import ItemStatus, Project, User
 from tessera.domain.label_schema import Question, QuestionType
 from tessera.domain.quality_rules import (
+    CATEGORICAL_TYPES,
     aggregation_keys,
     answer_for,
+    choice_options,
     live_results,
     rating_bounds,
 )
@@ -170,7 +172,7 @@ def _aggregate_key_quietly(
     triple: tuple[str, Question, str | None],
 ) -> _Key:
     key, question, criterion = triple
-    given = [(a, answer_for(a.value, question.name, criterion)) for a in answers]
+    given = [(a, answer_for(a.value, question, criterion)) for a in answers]
     given = [(a, v) for a, v in given if v is not None and v != []]
     out = _Key(key, question, criterion, [], [], {"key": key, "type": question.type.value})
     out.summary.update(n_answers=len(given), agreement=[])
@@ -180,7 +182,7 @@ def _aggregate_key_quietly(
     item_ids, item_codes = np.unique([a.item_id for a, _ in given], return_inverse=True)
     user_ids, user_codes = np.unique([a.user_id for a, _ in given], return_inverse=True)
     coded = _Coded(item_ids, item_codes.astype(np.int64), user_ids, user_codes.astype(np.int64))
-    if question.type is QuestionType.SINGLE_CHOICE:
+    if question.type in CATEGORICAL_TYPES:
         _single(out, coded, [v for _, v in given], gold)
     elif question.type is QuestionType.MULTI_CHOICE:
         _multi(out, coded, [v for _, v in given], gold)
@@ -219,16 +221,22 @@ class _Coded:
 
 
 def _gold_codes(
-    coded: _Coded, gold: Mapping[int, Mapping[str, object]], name: str
+    coded: _Coded, gold: Mapping[int, Mapping[str, object]], out: _Key
 ) -> list[tuple[int, object]]:
+    """(item code, known answer for this key) of the gold items that have answers here."""
     code_of = {int(i): c for c, i in enumerate(coded.item_ids)}
-    return [(code_of[i], g[name]) for i, g in gold.items() if i in code_of and name in g]
+    found = [
+        (code_of[i], answer_for(g, out.question, out.criterion))
+        for i, g in gold.items()
+        if i in code_of
+    ]
+    return [(c, v) for c, v in found if v is not None]
 
 
 def _single(
     out: _Key, coded: _Coded, values: list[object], gold: Mapping[int, Mapping[str, object]]
 ) -> None:
-    options = [o.value for o in out.question.options]
+    options = choice_options(out.question)
     labels = np.array([options.index(str(v)) for v in values], dtype=np.int64)
     answers = Answers.from_arrays(
         coded.items,
@@ -238,9 +246,7 @@ def _single(
         n_annotators=len(coded.user_ids),
         n_labels=len(options),
     )
-    known = [
-        (c, options.index(str(v))) for c, v in _gold_codes(coded, gold, out.key) if v in options
-    ]
+    known = [(c, options.index(str(v))) for c, v in _gold_codes(coded, gold, out) if v in options]
     gold_arg = Gold.from_arrays([c for c, _ in known], [v for _, v in known]) if known else None
     model = DawidSkene().fit(answers, gold_arg)
     n = np.bincount(coded.items, minlength=len(coded.item_ids))
@@ -302,7 +308,7 @@ def _multi(
         n_items=len(coded.item_ids),
         n_annotators=len(coded.user_ids),
     )
-    known = [(c, v) for c, v in _gold_codes(coded, gold, out.key) if isinstance(v, list)]
+    known = [(c, v) for c, v in _gold_codes(coded, gold, out) if isinstance(v, list)]
     gold_arg = None
     if known:
         gold_arg = (

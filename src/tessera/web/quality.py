@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from tessera.domain.label_schema import QuestionType
+from tessera.domain.quality_rules import CATEGORICAL_TYPES, aggregation_keys, choice_options
 from tessera.services import aggregation, gold, quality, workspaces
 from tessera.web.auth import CheckedSession, CurrentSession, SessionDep
 from tessera.web.quality_plots import agreement_chart, gold_chart, heatmaps, histogram
@@ -33,9 +33,9 @@ def quality_page(
     )
     project = report.project
     options = {
-        q.name: [o.value for o in q.options]
-        for q in project.label_schema.questions
-        if q.type is QuestionType.SINGLE_CHOICE
+        key: choice_options(q)
+        for key, q, _ in aggregation_keys(project.label_schema)
+        if q.type in CATEGORICAL_TYPES
     }
     return render(
         request,
