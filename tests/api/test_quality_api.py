@@ -258,3 +258,23 @@ def test_pairwise_preferences_are_aggregated_per_criterion_and_scored_on_gold(
     assert values == {"better": "a", "better.honest": "b"}
     scores = [a["gold"] for a in report["annotators"]]
     assert all(s["accuracy"] == 1.0 for s in scores)  # strength differs: choices count
+
+
+def test_answers_rejected_to_the_pool_are_left_out_of_aggregation(
+    client: TestClient, factory: Factory
+) -> None:
+    w = make_world(client, factory, items=2)
+    assert client.patch(w.project_url, json={"review_rate": 1.0}, headers=w.manager.headers)
+    who = w.annotators[0]
+    for label in ("positive", "negative"):
+        t = w.next_task(who)
+        assert w.submit(who, t["assignment_id"], {"sentiment": label}).status_code == 201
+    review = client.post(f"{w.project_url}/reviews/next", headers=w.owner.headers).json()
+    decided = client.post(
+        f"{w.base}/reviews/{review['review']['id']}/decision",
+        json={"decision": "reject", "reason": "wrong", "send_to": "pool"},
+        headers=w.owner.headers,
+    )
+    assert decided.status_code == 200, decided.text
+    ran = client.post(f"{w.project_url}/quality/aggregate", headers=w.manager.headers).json()
+    assert (ran["answers"], ran["results"]) == (1, 1)

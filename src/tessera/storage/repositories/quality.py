@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import RowMapping, delete, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from tessera.storage.tables import (
     items,
     quality_results,
     quality_runs,
+    reviews,
     users,
 )
 
@@ -175,6 +176,18 @@ def _answer(db: Session, workspace_id: int, m: RowMapping) -> Answer:
     )
 
 
+def _not_rejected() -> ColumnElement[bool]:
+    """Answers a reviewer rejected to the pool no longer count (review queue, decision 0012)."""
+    return ~(
+        select(reviews.c.id)
+        .where(
+            reviews.c.annotation_id == annotation_table.c.id,
+            reviews.c.status == "rejected",
+        )
+        .exists()
+    )
+
+
 _ANSWER_COLUMNS = (
     annotation_table.c.id,
     annotation_table.c.item_id,
@@ -215,7 +228,9 @@ def item_answers(db: Session, *, workspace_id: int, item_id: int) -> list[Answer
     stmt = (
         select(*_ANSWER_COLUMNS)
         .where(
-            annotation_table.c.workspace_id == workspace_id, annotation_table.c.item_id == item_id
+            annotation_table.c.workspace_id == workspace_id,
+            annotation_table.c.item_id == item_id,
+            _not_rejected(),
         )
         .order_by(annotation_table.c.id)
     )
@@ -234,6 +249,7 @@ def iter_project_answers(
                 annotation_table.c.workspace_id == workspace_id,
                 annotation_table.c.project_id == project_id,
                 annotation_table.c.id > after,
+                _not_rejected(),
             )
             .order_by(annotation_table.c.id)
             .limit(batch_size)
