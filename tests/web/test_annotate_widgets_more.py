@@ -223,6 +223,11 @@ def polygons_by_mouse_and_keyboard(page: Any, expect: Any) -> None:
         page.mouse.click(frame["x"] + frame["width"] * fx, frame["y"] + frame["height"] * fy)
     page.mouse.dblclick(frame["x"] + frame["width"] * 0.25, frame["y"] + frame["height"] * 0.6)
     expect(page.locator("[data-image-field='photo']")).to_have_attribute("data-boxes", "1")
+    # drag its first corner from (10%, 10%) to (5%, 20%)
+    page.mouse.move(frame["x"] + frame["width"] * 0.1, frame["y"] + frame["height"] * 0.1)
+    page.mouse.down()
+    page.mouse.move(frame["x"] + frame["width"] * 0.05, frame["y"] + frame["height"] * 0.2, steps=5)
+    page.mouse.up()
     svg.focus()
     page.keyboard.press("p")
     page.keyboard.press("Space")  # the cross starts in the middle
@@ -236,6 +241,7 @@ def polygons_by_mouse_and_keyboard(page: Any, expect: Any) -> None:
     assert isinstance(regions, list)
     first, second = regions
     assert first["shape"] == "polygon" and len(first["points"]) == 3
-    assert first["points"][0] == [pytest.approx(0.1, abs=0.01), pytest.approx(0.1, abs=0.02)]
+    assert first["points"][0] == [pytest.approx(0.05, abs=0.01), pytest.approx(0.2, abs=0.02)]
+    assert first["points"][1] == [pytest.approx(0.4, abs=0.01), pytest.approx(0.1, abs=0.02)]
     # the cross moves 4 px a step: 1% of 400 px across, 2% of 200 px down
     assert second["points"] == [[0.5, 0.5], [0.51, 0.5], [0.51, 0.52]]

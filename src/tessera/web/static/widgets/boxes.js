@@ -1,8 +1,9 @@
 // Boxes: rectangles and polygons on one SVG laid over the image. Mouse: drag on the image to
-// draw, drag a shape to move it, drag a corner to resize, P starts a polygon (click points,
-// Enter or a double click closes it). Keyboard (focus the image): R adds a rectangle, [ and ]
-// select, arrows move (Shift: 10x), Alt+arrows resize, Delete removes, a label key relabels.
-// Only the shape being changed is touched, once per animation frame, so 1,000 boxes stay smooth.
+// draw, drag a shape to move it, drag a corner to resize (a polygon's corners move one by
+// one), P starts a polygon (click points, Enter or a double click closes it). Keyboard
+// (focus the image): R adds a rectangle, [ and ] select, arrows move (Shift: 10x), Alt+arrows
+// resize, Delete removes, a label key relabels. Only the shape being changed is touched, once
+// per animation frame, so 1,000 boxes stay smooth.
 import { currentLabel, el, labelIndex, save, setup } from "./common.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -82,8 +83,14 @@ function start(root, frame, img) {
   const placeHandles = () => {
     handles.textContent = "";
     const b = boxes[selected];
-    if (!b || b.shape !== "rectangle") return;
+    if (!b) return;
     const s = handleSize();
+    if (b.shape === "polygon") {
+      b.points.forEach(([x, y], k) => {
+        handles.append(svgEl("rect", { class: "handle vertex", x: x - s / 2, y: y - s / 2, width: s, height: s, "data-vertex": k }));
+      });
+      return;
+    }
     for (const [cx, cy, corner] of [[b.x, b.y, "nw"], [b.x + b.width, b.y, "ne"], [b.x, b.y + b.height, "sw"], [b.x + b.width, b.y + b.height, "se"]]) {
       handles.append(svgEl("rect", { class: "handle", x: cx - s / 2, y: cy - s / 2, width: s, height: s, "data-corner": corner }));
     }
@@ -131,6 +138,7 @@ function start(root, frame, img) {
     const dy = now.y - start.y;
     const b = boxes[gesture.i];
     if (kind === "move") moveTo(b, orig, dx, dy, W, H);
+    else if (kind === "resize" && gesture.vertex !== undefined) b.points[gesture.vertex] = [now.x, now.y];
     else if (kind === "resize") resize(b, orig, gesture.corner, now);
     else if (kind === "draw") Object.assign(b, normal(start, now));
     place(nodes[gesture.i], b);
@@ -159,7 +167,8 @@ function start(root, frame, img) {
     if (!kind || selected < 0) return;
     event.preventDefault();
     svg.setPointerCapture(event.pointerId);
-    gesture = { kind, i: selected, start: p, now: p, rect, orig: structuredClone(boxes[selected]), corner: target.dataset?.corner };
+    const vertex = target.dataset?.vertex === undefined ? undefined : Number(target.dataset.vertex);
+    gesture = { kind, i: selected, start: p, now: p, rect, orig: structuredClone(boxes[selected]), corner: target.dataset?.corner, vertex };
   });
   svg.addEventListener("pointermove", (event) => {
     if (!gesture) return;
