@@ -85,3 +85,19 @@ def test_a_paused_annotator_is_told_so_on_the_annotate_page(
     assert r.status_code == 403
     assert "you are paused in this project" in r.text
     assert "A manager can lift the pause." in r.text
+
+
+def test_a_gold_task_looks_like_any_other_on_the_annotate_page(
+    client: TestClient, factory: Factory
+) -> None:
+    w = make_world(client, factory, items=1)
+    w.import_jsonl([{"external_id": "GOLD-17", "text": "t", "gold": {"sentiment": "positive"}}])
+    assert client.patch(w.project_url, json={"gold_rate": 1.0}, headers=w.manager.headers)
+    annotator = factory.add(w.workspace, w.owner, Role.ANNOTATOR)
+    csrf = login(client, annotator)
+    r = client.post(
+        f"/w/{w.workspace.id}/p/{w.project_id}/annotate/next",
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+    )
+    assert r.status_code == 200, r.text
+    assert "GOLD-17" not in r.text and "gold" not in r.text.lower()
