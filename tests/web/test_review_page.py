@@ -110,3 +110,42 @@ def _review_api(world: World, who: Person) -> Any:
     r = world.client.post(f"{world.project_url}/reviews/next", headers=who.headers)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def test_managers_send_an_annotators_answers_and_see_their_stats(
+    client: TestClient, factory: Factory
+) -> None:
+    world = make_world(client, factory, items=3)  # review_rate 0: nothing is sampled
+    annotator = world.annotators[0]
+    _answer(world, annotator, {"sentiment": "positive"})
+    _answer(world, annotator, {"sentiment": "negative"})
+    manager = factory.add(world.workspace, world.owner, Role.MANAGER)
+    reviewer = factory.add(world.workspace, world.owner, Role.REVIEWER, with_password=False)
+    csrf = login(client, manager)
+    page = client.get(f"/w/{world.workspace.id}/p/{world.project_id}")
+    assert 'id="request-review"' in page.text
+    assert f'<option value="{annotator.user.id}">{annotator.email}</option>' in page.text
+    url = f"/w/{world.workspace.id}/p/{world.project_id}/reviews/request"
+    r = client.post(url, data={"csrf_token": csrf, "annotator_id": "x"})
+    assert r.status_code == 422
+    r = client.post(
+        url,
+        data={"csrf_token": csrf, "annotator_id": str(annotator.user.id)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    for decision in (
+        {"decision": "accept"},
+        {"decision": "fix", "value": {"sentiment": "neutral"}},
+    ):
+        task = _review_api(world, reviewer)
+        d = world.client.post(
+            f"{world.base}/reviews/{task['review']['id']}/decision",
+            json=decision,
+            headers=reviewer.headers,
+        )
+        assert d.status_code == 200, d.text
+    page = client.get(f"/w/{world.workspace.id}/p/{world.project_id}")
+    table = page.text[page.text.index('id="review-annotators"') :]
+    assert annotator.email in table and "50%" in table
+    assert '<span class="stat-value" id="review-fixed">1</span>' in page.text

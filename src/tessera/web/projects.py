@@ -71,6 +71,7 @@ def serving_chart(stats: ProjectStats) -> dict[str, object]:
     top = max((a.submitted for a in stats.annotators), default=0) or 1
     people = [
         {
+            "user_id": a.user_id,
             "email": a.email,
             "submitted": a.submitted,
             "skipped": a.skipped,
@@ -115,6 +116,11 @@ def _render_project(
         review=review_stats.review_progress(
             db, actor=session.user, workspace_id=wid, project_id=pid
         ),
+        review_people=review_stats.review_stats(
+            db, actor=session.user, workspace_id=wid, project_id=pid
+        ).annotators
+        if stats
+        else None,
         accepted=ACCEPTED_UPLOADS,
         report=report,
         import_error=import_error,

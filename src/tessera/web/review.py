@@ -72,6 +72,21 @@ def decide(
     return RedirectResponse(f"/w/{wid}/p/{pid}/review?done={decision.value}", status_code=303)
 
 
+@router.post("/w/{wid}/p/{pid}/reviews/request")
+def request_form(
+    wid: int, pid: int, db: SessionDep, session: CheckedSession, form: FormDep
+) -> Response:
+    """Managers: queue every answer of one annotator, then back to the project page."""
+    projects.get_project(db, actor=session.user, workspace_id=wid, project_id=pid)
+    raw = form.get("annotator_id")
+    if not isinstance(raw, str) or not raw.isdigit():
+        raise InvalidInput("choose an annotator", field="annotator_id")
+    review.request_review(
+        db, actor=session.user, workspace_id=wid, project_id=pid, annotator_id=int(raw)
+    )
+    return RedirectResponse(f"/w/{wid}/p/{pid}#review-progress", status_code=303)
+
+
 def _render(
     request: Request,
     db: Session,
