@@ -278,3 +278,21 @@ def test_answers_rejected_to_the_pool_are_left_out_of_aggregation(
     assert decided.status_code == 200, decided.text
     ran = client.post(f"{w.project_url}/quality/aggregate", headers=w.manager.headers).json()
     assert (ran["answers"], ran["results"]) == (1, 1)
+
+
+def test_csv_import_takes_gold_as_json_text(world: World) -> None:
+    body = 'external_id,text,gold\nc1,fine,"{""sentiment"": ""positive""}"\nc2,plain,\n'
+    r = world.client.post(
+        f"{world.project_url}/items/import?format=csv",
+        content=body.encode(),
+        headers=world.manager.headers,
+    )
+    assert r.status_code == 200, r.text
+    status = {i["external_id"]: i["status"] for i in _items(world)}
+    assert (status["c1"], status["c2"]) == ("gold", "open")
+    bad = world.client.post(
+        f"{world.project_url}/items/import?format=csv",
+        content=b"external_id,text,gold\nc3,x,{not json\n",
+        headers=world.manager.headers,
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "gold"
