@@ -14,6 +14,13 @@ from tessera.schemas.projects import (
     ProjectPublic,
     TaskPublic,
 )
+from tessera.schemas.reviews import (
+    ReviewDecisionCreate,
+    ReviewPublic,
+    ReviewsQueued,
+    ReviewStatsPublic,
+    ReviewTaskPublic,
+)
 from tessera.schemas.workspaces import UserPublic, WorkspacePublic
 
 LONG_READ_TIMEOUT_S = 600.0
@@ -153,6 +160,59 @@ class TesseraClient:
             f"/workspaces/{workspace_id}/tasks/{assignment_id}/skip",
             json={"reason": reason},
         )
+
+    def request_review(
+        self,
+        workspace_id: int,
+        project_id: int,
+        *,
+        annotation_ids: Iterable[int] | None = None,
+        annotator_id: int | None = None,
+    ) -> int:
+        """Managers: queue chosen answers, or all of one annotator's; how many were queued."""
+        body: dict[str, object] = {}
+        if annotation_ids is not None:
+            body["annotation_ids"] = list(annotation_ids)
+        if annotator_id is not None:
+            body["annotator_id"] = annotator_id
+        r = self._request(
+            "POST", f"/workspaces/{workspace_id}/projects/{project_id}/reviews", json=body
+        )
+        return ReviewsQueued.model_validate(r.json()).queued
+
+    def next_review(self, workspace_id: int, project_id: int) -> ReviewTaskPublic | None:
+        """Reviewers: lease the next answer to review; None when nothing is left."""
+        r = self._request("POST", f"/workspaces/{workspace_id}/projects/{project_id}/reviews/next")
+        return None if r.status_code == 204 else ReviewTaskPublic.model_validate(r.json())
+
+    def decide_review(
+        self,
+        workspace_id: int,
+        review_id: int,
+        decision: Literal["accept", "reject", "fix"],
+        *,
+        reason: str = "",
+        send_to: Literal["annotator", "pool"] | None = None,
+        value: Mapping[str, object] | None = None,
+    ) -> ReviewPublic:
+        """Accept, reject (with a reason, to the annotator or the pool) or fix a review."""
+        body = ReviewDecisionCreate(
+            decision=decision,
+            reason=reason,
+            send_to=send_to,
+            value=None if value is None else dict(value),
+        )
+        r = self._request(
+            "POST",
+            f"/workspaces/{workspace_id}/reviews/{review_id}/decision",
+            json=body.model_dump(),
+        )
+        return ReviewPublic.model_validate(r.json())
+
+    def review_stats(self, workspace_id: int, project_id: int) -> ReviewStatsPublic:
+        """Managers: review progress and each annotator's outcomes."""
+        r = self._request("GET", f"/workspaces/{workspace_id}/projects/{project_id}/reviews/stats")
+        return ReviewStatsPublic.model_validate(r.json())
 
     def export(
         self, workspace_id: int, project_id: int, *, fmt: Literal["jsonl", "csv"] = "jsonl"
