@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from conftest import Factory, Person, World, make_world
@@ -296,3 +297,59 @@ def test_csv_import_takes_gold_as_json_text(world: World) -> None:
         headers=world.manager.headers,
     )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "gold"
+
+
+GEOMETRY_SCHEMA: dict[str, Any] = {
+    "fields": [{"name": "text", "type": "text"}, {"name": "photo", "type": "image"}],
+    "questions": [
+        {"name": "names", "type": "spans", "field": "text", "labels": ["PER", "ORG"]},
+        {
+            "name": "things",
+            "type": "boxes",
+            "field": "photo",
+            "labels": ["cat", "dog"],
+            "coordinates": "normalized",
+        },
+    ],
+}
+
+
+def test_spans_and_boxes_get_a_consensus(client: TestClient, factory: Factory) -> None:
+    w = make_world(client, factory, items=0)
+    people = [*w.annotators, _third(w, factory)]
+    r = client.post(
+        f"{w.base}/projects",
+        json={"name": "Geometry", "label_schema": GEOMETRY_SCHEMA, "annotations_per_item": 3},
+        headers=w.manager.headers,
+    )
+    assert r.status_code == 201, r.text
+    url = f"{w.base}/projects/{r.json()['id']}"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"quality-geometry" * 4
+    media = client.post(f"{url}/media", content=png, headers=w.manager.headers)
+    assert media.status_code == 201, media.text
+    row = {"external_id": "x", "text": "Ada met Bob at ACME.", "photo": media.json()["src"]}
+    assert client.post(
+        f"{url}/items/import?format=jsonl",
+        content=json.dumps(row).encode(),
+        headers=w.manager.headers,
+    ).is_success
+    box = {"label": "cat", "x": 0.1, "y": 0.1, "width": 0.3, "height": 0.3}
+    answers = [
+        {"names": [{"start": 0, "end": 3, "label": "PER"}], "things": [box]},
+        {"names": [{"start": 0, "end": 3, "label": "PER"}], "things": [{**box, "x": 0.12}]},
+        {"names": [{"start": 8, "end": 11, "label": "PER"}], "things": []},
+    ]
+    for who, value in zip(people, answers, strict=True):
+        t = client.post(f"{url}/tasks/next", headers=who.headers).json()
+        done = w.submit(who, t["assignment_id"], value)
+        assert done.status_code == 201, done.text
+    ran = client.post(f"{url}/quality/aggregate", headers=w.manager.headers)
+    assert ran.status_code == 200 and ran.json()["results"] == 2, ran.text
+    results = client.get(f"{url}/quality", headers=w.manager.headers).json()["items"][0]["results"]
+    by_key = {x["question"]: x for x in results}
+    assert by_key["names"]["value"] == [{"start": 0, "end": 3, "label": "PER"}]
+    assert by_key["names"]["method"] == "token_vote"
+    assert by_key["names"]["confidence"] == pytest.approx(2 / 3)
+    (fused,) = by_key["things"]["value"]
+    assert fused["label"] == "cat" and fused["x"] == pytest.approx(0.11)
+    assert by_key["things"]["confidence"] == pytest.approx(2 / 3)

@@ -21,8 +21,12 @@ AGGREGATED_TYPES = frozenset(
         QuestionType.MULTI_CHOICE,
         QuestionType.RATING,
         QuestionType.PAIRWISE,
+        QuestionType.SPANS,
+        QuestionType.BOXES,
     }
 )
+# aggregated only by a full run (numpy consensus); an empty list is an answer ("nothing")
+GEOMETRY_TYPES = frozenset({QuestionType.SPANS, QuestionType.BOXES})
 # aggregated as one categorical choice per item: an option, or a / b / tie
 CATEGORICAL_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.PAIRWISE})
 
@@ -252,6 +256,8 @@ def live_results(
     rows = list(answers)
     out: dict[str, LiveResult] = {}
     for key, question, criterion in aggregation_keys(schema):
+        if question.type in GEOMETRY_TYPES:
+            continue  # spans and boxes need the consensus of a full run
         given = [(who, answer_for(v, question, criterion)) for who, v in rows]
         given = [(who, a) for who, a in given if a is not None and a != []]
         if not given:

@@ -17,6 +17,7 @@ from tessera.domain.entities import ItemStatus, Project, User
 from tessera.domain.label_schema import Question, QuestionType
 from tessera.domain.quality_rules import (
     CATEGORICAL_TYPES,
+    GEOMETRY_TYPES,
     aggregation_keys,
     answer_for,
     choice_options,
@@ -36,6 +37,7 @@ from tessera.quality import (
     Ratings,
 )
 from tessera.services import ledger
+from tessera.services.aggregation_geometry import box_consensus, span_consensus
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import read_transaction, write_transaction
@@ -173,7 +175,8 @@ def _aggregate_key_quietly(
 ) -> _Key:
     key, question, criterion = triple
     given = [(a, answer_for(a.value, question, criterion)) for a in answers]
-    given = [(a, v) for a, v in given if v is not None and v != []]
+    is_geometry = question.type in GEOMETRY_TYPES
+    given = [(a, v) for a, v in given if v is not None and (v != [] or is_geometry)]
     out = _Key(key, question, criterion, [], [], {"key": key, "type": question.type.value})
     out.summary.update(n_answers=len(given), agreement=[])
     if not given:
@@ -182,7 +185,9 @@ def _aggregate_key_quietly(
     item_ids, item_codes = np.unique([a.item_id for a, _ in given], return_inverse=True)
     user_ids, user_codes = np.unique([a.user_id for a, _ in given], return_inverse=True)
     coded = _Coded(item_ids, item_codes.astype(np.int64), user_ids, user_codes.astype(np.int64))
-    if question.type in CATEGORICAL_TYPES:
+    if is_geometry:
+        _geometry(out, coded, [v for _, v in given])
+    elif question.type in CATEGORICAL_TYPES:
         _single(out, coded, [v for _, v in given], gold)
     elif question.type is QuestionType.MULTI_CHOICE:
         _multi(out, coded, [v for _, v in given], gold)
@@ -355,6 +360,21 @@ def _multi(
             ),
         ],
     )
+
+
+def _geometry(out: _Key, coded: _Coded, values: list[object]) -> None:
+    consensus = span_consensus if out.question.type is QuestionType.SPANS else box_consensus
+    found = consensus(out.question, coded.items, coded.users, values, len(coded.item_ids))
+    n = np.bincount(coded.items, minlength=len(coded.item_ids))
+    out.results = [
+        coded.result(code, out.key, value, confidence, found.method, int(n[code]))
+        for code, (value, confidence) in sorted(found.results.items())
+    ]
+    out.skills = [
+        Skill(a, "", out.key, found.method, _finite(float(found.skills[a])), 0, None)
+        for a in range(len(coded.user_ids))
+    ]
+    out.summary.update(method=found.method)
 
 
 def _rating(out: _Key, coded: _Coded, values: list[object]) -> None:
