@@ -101,3 +101,15 @@ def test_a_gold_task_looks_like_any_other_on_the_annotate_page(
     )
     assert r.status_code == 200, r.text
     assert "GOLD-17" not in r.text and "gold" not in r.text.lower()
+
+
+def test_results_read_as_short_text() -> None:
+    from tessera.web.quality import result_text
+
+    assert result_text("positive") == "positive"
+    assert result_text(["price", "quality"]) == "price; quality"
+    assert result_text([]) == "(nothing)"
+    assert result_text(3.14159) == "3.14"
+    assert result_text([{"start": 0, "end": 3, "label": "PER"}]) == "PER 0-3"
+    box = {"label": "cat", "x": 0.1, "y": 0.2, "width": 0.3, "height": 0.4}
+    assert result_text([box]) == "cat at (0.1, 0.2) 0.3x0.4"

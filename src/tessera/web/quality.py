@@ -51,6 +51,18 @@ def quality_page(
             "histograms": {k: histogram(v) for k, v in sorted(report.histograms.items())},
             "gold": gold_chart(report.annotators, project.quality.gold_min_accuracy),
             "heatmaps": heatmaps(report.annotators, options),
+            "rows": [
+                {
+                    "item": i.external_id if k == 0 else "",
+                    "question": r.question,
+                    "text": result_text(r.value),
+                    "confidence": r.confidence,
+                    "method": r.method,
+                    "n_answers": r.n_answers,
+                }
+                for i in report.items
+                for k, r in enumerate(i.results)
+            ],
             "after": after,
             "notice": notice if notice in _NOTICES else "",
             "notices": _NOTICES,
@@ -74,3 +86,23 @@ def aggregate_form(wid: int, pid: int, db: SessionDep, session: CheckedSession) 
 def lift_form(wid: int, pid: int, uid: int, db: SessionDep, session: CheckedSession) -> Response:
     gold.lift_pause(db, actor=session.user, workspace_id=wid, project_id=pid, user_id=uid)
     return RedirectResponse(f"/w/{wid}/p/{pid}/quality?notice=lifted", status_code=303)
+
+
+def result_text(value: object) -> str:
+    """A stored result as short text for the table (the template escapes it)."""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return "; ".join(_part(v) for v in value) or "(nothing)"
+    return "" if value is None else str(value)
+
+
+def _part(value: object) -> str:
+    if not isinstance(value, dict):
+        return str(value)
+    if "start" in value:
+        return f"{value.get('label')} {value.get('start')}-{value.get('end')}"
+    if "width" in value:
+        x, y, w, h = (value.get(k) for k in ("x", "y", "width", "height"))
+        return f"{value.get('label')} at ({x}, {y}) {w}x{h}"
+    return str(value)
