@@ -18,10 +18,21 @@ def test_gold_and_results_are_sealed(world: World) -> None:
         assert world.submit(who, t["assignment_id"], {"sentiment": "negative"}).status_code == 201
     ran = world.client.post(f"{world.project_url}/quality/aggregate", headers=world.manager.headers)
     assert ran.status_code == 200 and ran.json()["results"] == 5
+    pid = world.project_id
     database = world.client.app.state.database  # type: ignore[attr-defined]
     with database.engine.connect() as conn:
-        golds = [r[0] for r in conn.execute(select(items.c.gold).where(items.c.gold.is_not(None)))]
-        values = [r[0] for r in conn.execute(select(quality_results.c.value))]
+        golds = [
+            r[0]
+            for r in conn.execute(
+                select(items.c.gold).where(items.c.project_id == pid, items.c.gold.is_not(None))
+            )
+        ]
+        values = [
+            r[0]
+            for r in conn.execute(
+                select(quality_results.c.value).where(quality_results.c.project_id == pid)
+            )
+        ]
     assert len(golds) == 1 and len(values) == 5
     for blob in golds + values:
         assert b"negative" not in bytes(blob)
