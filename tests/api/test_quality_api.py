@@ -67,9 +67,16 @@ def test_gold_imported_validated_and_set_cleared_by_api(world: World) -> None:
     )
     assert r.status_code == 200, r.text
     assert {i["external_id"]: i["status"] for i in _items(world)}["e0"] == "gold"
+    assert _counted(world) == 4  # 5 items and 2 gold: gold is not the project's work
     assert world.client.delete(url, headers=world.manager.headers).status_code == 204
     assert world.client.get(url, headers=world.manager.headers).status_code == 404
     assert {i["external_id"]: i["status"] for i in _items(world)}["g1"] == "open"
+    assert _counted(world) == 5
+
+
+def _counted(w: World) -> int:
+    project = w.client.get(w.project_url, headers=w.manager.headers).json()
+    return int(project["counts"]["items"])
 
 
 def test_gold_is_mixed_in_blind_never_twice_and_outside_the_overlap(world: World) -> None:
@@ -88,7 +95,7 @@ def test_gold_is_mixed_in_blind_never_twice_and_outside_the_overlap(world: World
     assert statuses["g0"] == ("gold", 0)  # gold answers never count towards an overlap
     assert statuses["e0"] == ("done", 2)
     stats = world.client.get(f"{world.project_url}/stats", headers=world.manager.headers).json()
-    assert (stats["items"], stats["open"], stats["done"]) == (8, 0, 5)  # gold is not open work
+    assert (stats["items"], stats["open"], stats["done"]) == (5, 0, 5)  # gold is not work
 
 
 def test_no_gold_served_at_rate_zero(world: World) -> None:

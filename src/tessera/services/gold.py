@@ -48,9 +48,13 @@ def set_gold(
         item_repo.set_gold(
             db, workspace_id=workspace_id, item_id=item_id, gold=clean, status=ItemStatus.GOLD
         )
-        if locked.status is ItemStatus.DONE:
+        if locked.status is not ItemStatus.GOLD:  # it leaves the project's work
             project_repo.add_to_counts(
-                db, workspace_id=workspace_id, project_id=project_id, done=-1
+                db,
+                workspace_id=workspace_id,
+                project_id=project_id,
+                items=-1,
+                done=-1 if locked.status is ItemStatus.DONE else 0,
             )
         ledger.record(
             db,
@@ -80,8 +84,13 @@ def clear_gold(
         needed = locked.overlap_override or project.annotations_per_item
         status = ItemStatus.DONE if locked.submitted_count >= needed else ItemStatus.OPEN
         item_repo.set_gold(db, workspace_id=workspace_id, item_id=item_id, gold=None, status=status)
-        if status is ItemStatus.DONE:
-            project_repo.add_to_counts(db, workspace_id=workspace_id, project_id=project_id, done=1)
+        project_repo.add_to_counts(
+            db,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            items=1,
+            done=1 if status is ItemStatus.DONE else 0,
+        )
         ledger.record(
             db,
             workspace_id=workspace_id,

@@ -56,6 +56,7 @@ def import_items(
     with write_transaction(db):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.IMPORT_ITEMS)
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
+        gold_before = item_repo.count_gold(db, workspace_id=workspace_id, project_id=project_id)
         now = utcnow()
         batch = _Batch()
         for record in read_records(stream, fmt):
@@ -71,8 +72,13 @@ def import_items(
                 if progress:
                     progress(read)
         created += batch.flush(db, workspace_id, project_id, now)
+        # gold items are not work: the project's item count (and progress) leaves them out
+        gold = item_repo.count_gold(db, workspace_id=workspace_id, project_id=project_id)
         project_repo.add_to_counts(
-            db, workspace_id=workspace_id, project_id=project_id, items=created
+            db,
+            workspace_id=workspace_id,
+            project_id=project_id,
+            items=created - (gold - gold_before),
         )
         ledger.record(
             db,

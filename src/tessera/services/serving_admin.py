@@ -28,8 +28,8 @@ def project_stats(
     """Open, leased, done and expired counts and each annotator's progress (managers).
 
     `leased` counts live leases; `expired` counts lapsed leases nobody closed yet (their items
-    are back in the pool already); gold items are neither open nor done. No item content is
-    read.
+    are back in the pool already). Gold items are not counted: they are not work. No item
+    content is read.
     """
     now = now or utcnow()
     with read_transaction(db):
@@ -41,11 +41,10 @@ def project_stats(
         people = assignment_repo.progress_by_annotator(
             db, workspace_id=workspace_id, project_id=project_id, now=now
         )
-        gold = item_repo.count_gold(db, workspace_id=workspace_id, project_id=project_id)
     counts = project.counts
     return ProjectStats(
         items=counts.items,
-        open=counts.items - counts.done - gold,  # gold items are never open work
+        open=counts.items - counts.done,
         done=counts.done,
         leased=leased,
         expired=expired,
