@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -134,14 +135,22 @@ def pct(values: Sequence[float], q: float) -> float:
     return ordered[k]
 
 
-def run_load(system: System, clients: Sequence[Client], cycles_each: int, warmup: int) -> Load:
-    """Every client runs `warmup` cycles, then all start together and run `cycles_each`."""
+def run_load(
+    system: System, clients: Sequence[Client], cycles_each: int, warmup: int, think_s: float = 0.0
+) -> Load:
+    """Every client runs `warmup` cycles, then all start together and run `cycles_each`.
+
+    With `think_s` each client pauses before every measured cycle for a random time with that
+    mean (exponential, seeded per client), as an annotator reads and decides: an open workload
+    of about clients / think_s cycles per second instead of a closed loop at saturation.
+    """
     n = len(clients)
     barrier = threading.Barrier(n + 1)
     done = threading.Barrier(n + 1)
     load = Load(clients=n, cycles=n * cycles_each, seconds=0.0)
 
-    def work(c: Client) -> None:
+    def work(c: Client, seed: int) -> None:
+        pause = random.Random(seed)
         with httpx.Client(base_url=c.base_url, headers=c.headers, timeout=60.0) as http:
             try:
                 for _ in range(warmup):
@@ -153,6 +162,8 @@ def run_load(system: System, clients: Sequence[Client], cycles_each: int, warmup
             barrier.wait()
             try:
                 for _ in range(cycles_each):
+                    if think_s:
+                        time.sleep(pause.expovariate(1 / think_s))
                     t0 = time.perf_counter()
                     handle = system.next(http)
                     t1 = time.perf_counter()
@@ -166,7 +177,9 @@ def run_load(system: System, clients: Sequence[Client], cycles_each: int, warmup
                 load.errors.append(str(e))
             done.wait()
 
-    threads = [threading.Thread(target=work, args=(c,), daemon=True) for c in clients]
+    threads = [
+        threading.Thread(target=work, args=(c, i), daemon=True) for i, c in enumerate(clients)
+    ]
     for t in threads:
         t.start()
     barrier.wait()
@@ -243,15 +256,23 @@ def table(results: Sequence[Result]) -> str:
 
 
 def load_results(
-    system: str, database: str, items: int, load: Load, note: str = ""
+    system: str, database: str, items: int, load: Load, note: str = "", suffix: str = ""
 ) -> list[Result]:
+    """The next-task and submit rows of one load; `suffix` names a variant (e.g. think time)."""
     if load.errors:
         note = (note + "; " if note else "") + f"{len(load.errors)} errors: {load.errors[0][:120]}"
     return [
         Result(
-            system, database, items, "next task", load.clients, load.next_ms, load.throughput, note
+            system,
+            database,
+            items,
+            "next task" + suffix,
+            load.clients,
+            load.next_ms,
+            load.throughput,
+            note,
         ),
-        Result(system, database, items, "submit", load.clients, load.submit_ms),
+        Result(system, database, items, "submit" + suffix, load.clients, load.submit_ms),
     ]
 
 
@@ -372,15 +393,19 @@ def measure_tessera(
                 Client(servers[i % processes].url, {"Authorization": f"Bearer {tok}"})
                 for i, tok in enumerate(p.annotator_tokens[:c])
             ]
-            load = run_load(system, clients, max(1, args.cycles // c), args.warmup)
-            print(
-                f"    {label} {n:,} items, {c} clients: {load.throughput:,.0f} tasks/s, next p50 "
-                f"{pct(load.next_ms, 50):.1f} ms p99 "
-                f"{pct(load.next_ms, 99):.1f} ms"
-                f"{', ERRORS: ' + load.errors[0] if load.errors else ''}",
-                flush=True,
-            )
-            results += load_results("Tessera", label, n, load)
+            for think_ms in args.think_ms:
+                load = run_load(
+                    system, clients, max(1, args.cycles // c), args.warmup, think_ms / 1000
+                )
+                think = f", thinking {think_ms:,.0f} ms" if think_ms else ""
+                print(
+                    f"    {label} {n:,} items, {c} clients{think}: {load.throughput:,.0f} "
+                    f"tasks/s, next p50 {pct(load.next_ms, 50):.1f} ms p99 "
+                    f"{pct(load.next_ms, 99):.1f} ms"
+                    f"{', ERRORS: ' + load.errors[0] if load.errors else ''}",
+                    flush=True,
+                )
+                results += load_results("Tessera", label, n, load, suffix=think)
         for line in (
             f"    {label} {n:,} items: list page 1 median {statistics.median(page1):.1f} ms, "
             f"page {p.far_page} median {statistics.median(far):.1f} ms",
@@ -567,6 +592,13 @@ def main(argv: list[str] | None = None) -> None:
         help="measured next+submit cycles per client count, split evenly over the clients",
     )
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured cycles per client")
+    parser.add_argument(
+        "--think-ms",
+        type=ints,
+        default=[0],
+        help="mean pauses before each measured cycle (exponential), e.g. 0,1000; 0: a closed "
+        "loop; each client count runs once per value",
+    )
     parser.add_argument("--list-requests", type=int, default=50, help="GETs per listed page")
     parser.add_argument(
         "--postgres-url",
@@ -620,7 +652,13 @@ def main(argv: list[str] | None = None) -> None:
         f"Measured with `{command}` in {time.perf_counter() - started:.0f} s on: {machine()}. "
         f"Each client count runs {args.warmup} warm-up cycles per client, then "
         f"{args.cycles} measured next+submit cycles split over the clients "
-        f"({args.ls_cycles} for Label Studio); one thread, annotator, token and keep-alive "
+        f"({args.ls_cycles} for Label Studio)"
+        + (
+            "; with thinking N ms, each cycle after a pause of mean N ms (exponential)"
+            if any(args.think_ms)
+            else ""
+        )
+        + "; one thread, annotator, token and keep-alive "
         f"connection per client, clients and server(s) on the same host over 127.0.0.1. "
         f"Listing: {args.list_requests} sequential GETs per page after 3 unmeasured, no other load."
     )
