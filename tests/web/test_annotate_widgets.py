@@ -11,9 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, server, sqlite_database
+from test_browser import (
+    ARTIFACTS,
+    browser_page,
+    chromium_path,
+    log_in,
+    server,
+    sqlite_database,
+)
 
-from conftest import TEST_PASSWORD, Factory
+from conftest import Factory
 from tessera.domain.entities import Role
 from tessera.formats import ImportFormat
 from tessera.services import imports, media, projects
@@ -163,7 +170,7 @@ def test_every_widget_by_mouse_and_by_keyboard(
     server: str, sqlite_database: Database, tmp_path: Path
 ) -> None:
     executable = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     factory = Factory(sqlite_database)
     owner = factory.person(label="owner")
@@ -171,66 +178,45 @@ def test_every_widget_by_mouse_and_by_keyboard(
     annotator = factory.add(ws, owner, Role.ANNOTATOR, label="annotator")
     pid = setup_project(sqlite_database, owner, ws)
     ARTIFACTS.mkdir(exist_ok=True)
-    problems: list[str] = []
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=20_000)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning")
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto(server + "/login")
-            page.fill("input[name=email]", annotator.email)
-            page.fill("input[name=password]", TEST_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(server + "/")
-            annotate_url = f"{server}/w/{ws.id}/p/{pid}/annotate"
-            response = page.goto(annotate_url)
-            assert response is not None
-            csp = response.headers["content-security-policy"]
-            assert "unsafe-inline" not in csp and "script-src 'self'" in csp
-            form = page.locator("#task-form[data-ready='true']")
-            expect(form).to_be_visible()
-            expect(page.locator(".guidelines")).to_contain_text("Mark organisations")
-            check_inert(page)
-            check_chat_formats(page, expect)
-            check_inert(page)
+    with browser_page(executable) as (page, problems):
+        log_in(page, server, annotator.email)
+        annotate_url = f"{server}/w/{ws.id}/p/{pid}/annotate"
+        response = page.goto(annotate_url)
+        assert response is not None
+        csp = response.headers["content-security-policy"]
+        assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+        form = page.locator("#task-form[data-ready='true']")
+        expect(form).to_be_visible()
+        expect(page.locator(".guidelines")).to_contain_text("Mark organisations")
+        check_inert(page)
+        check_chat_formats(page, expect)
+        check_inert(page)
 
-            label_with_the_mouse(page, expect)
-            page.screenshot(path=ARTIFACTS / "web-widgets-mouse.png", full_page=True)
-            page.click("#submit-button")
-            expect(page.locator("#last-submitted")).to_be_visible()
-            second = page.locator("#task-form[data-ready='true']")
-            expect(second).to_be_visible()
-            first_saved = page.locator("#last-submitted a").get_attribute("href")
+        label_with_the_mouse(page, expect)
+        page.screenshot(path=ARTIFACTS / "web-widgets-mouse.png", full_page=True)
+        page.click("#submit-button")
+        expect(page.locator("#last-submitted")).to_be_visible()
+        second = page.locator("#task-form[data-ready='true']")
+        expect(second).to_be_visible()
+        first_saved = page.locator("#last-submitted a").get_attribute("href")
 
-            label_with_the_keyboard(page, expect)
-            page.screenshot(path=ARTIFACTS / "web-widgets-keyboard.png", full_page=True)
-            page.keyboard.press("Enter")
-            expect(page.locator("#all-done")).to_be_visible()
-            second_saved = page.locator("#all-done #last-submitted a").get_attribute("href")
+        label_with_the_keyboard(page, expect)
+        page.screenshot(path=ARTIFACTS / "web-widgets-keyboard.png", full_page=True)
+        page.keyboard.press("Enter")
+        expect(page.locator("#all-done")).to_be_visible()
+        second_saved = page.locator("#all-done #last-submitted a").get_attribute("href")
 
-            assert first_saved is not None
-            page.goto(server + first_saved)
-            expect(page.locator("#task-form[data-ready='true']")).to_be_visible()
-            check_mouse_answers(page, expect)
-            check_inert(page)
-            page.screenshot(path=ARTIFACTS / "web-widgets-reopened.png", full_page=True)
-            assert second_saved is not None and second_saved != first_saved
-            page.goto(server + second_saved)
-            expect(page.locator("#task-form[data-ready='true']")).to_be_visible()
-            check_keyboard_answers(page, expect)
-        finally:
-            browser.close()
+        assert first_saved is not None
+        page.goto(server + first_saved)
+        expect(page.locator("#task-form[data-ready='true']")).to_be_visible()
+        check_mouse_answers(page, expect)
+        check_inert(page)
+        page.screenshot(path=ARTIFACTS / "web-widgets-reopened.png", full_page=True)
+        assert second_saved is not None and second_saved != first_saved
+        page.goto(server + second_saved)
+        expect(page.locator("#task-form[data-ready='true']")).to_be_visible()
+        check_keyboard_answers(page, expect)
     # the one deliberate empty submission answers 422; nothing else may complain
     refused = [p for p in problems if "status of 422" in p]
     assert len(refused) == 1

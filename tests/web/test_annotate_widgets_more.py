@@ -11,9 +11,16 @@ from typing import Any
 
 import pytest
 from test_annotate_widgets import char_rect, png, value_of
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, server, sqlite_database
+from test_browser import (
+    ARTIFACTS,
+    browser_page,
+    chromium_path,
+    log_in,
+    server,
+    sqlite_database,
+)
 
-from conftest import TEST_PASSWORD, Factory
+from conftest import Factory
 from tessera.domain.entities import Role
 from tessera.formats import ImportFormat
 from tessera.services import imports, media, projects
@@ -65,7 +72,7 @@ def test_polygons_listed_rankings_and_overlapping_spans(
     server: str, sqlite_database: Database, tmp_path: Path
 ) -> None:
     executable = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     factory = Factory(sqlite_database)
     owner = factory.person(label="owner")
@@ -97,74 +104,53 @@ def test_polygons_listed_rankings_and_overlapping_spans(
             stream=io.BytesIO(json.dumps(record).encode()),
             fmt=ImportFormat.JSONL,
         )
-    problems: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=20_000)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning")
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto(server + "/login")
-            page.fill("input[name=email]", annotator.email)
-            page.fill("input[name=password]", TEST_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(server + "/")
-            page.goto(f"{server}/w/{ws.id}/p/{project.id}/annotate")
-            form = page.locator("#task-form[data-ready='true']")
-            expect(form).to_be_visible()
-            aid = form.get_attribute("data-assignment")
+    with browser_page(executable) as (page, problems):
+        log_in(page, server, annotator.email)
+        page.goto(f"{server}/w/{ws.id}/p/{project.id}/annotate")
+        form = page.locator("#task-form[data-ready='true']")
+        expect(form).to_be_visible()
+        aid = form.get_attribute("data-assignment")
 
-            page.keyboard.press("1")  # tags: bug (keyboard)
-            page.click("#question-tags label:has-text('docs')")  # and docs (mouse)
-            page.click("#question-overall label:has-text('6')")
-            page.locator("#question-overall input").first.focus()
-            page.keyboard.press("7")
+        page.keyboard.press("1")  # tags: bug (keyboard)
+        page.click("#question-tags label:has-text('docs')")  # and docs (mouse)
+        page.click("#question-overall label:has-text('6')")
+        page.locator("#question-overall input").first.focus()
+        page.keyboard.press("7")
 
-            spans_by_mouse_and_keyboard(page, expect)
-            polygons_by_mouse_and_keyboard(page, expect)
+        spans_by_mouse_and_keyboard(page, expect)
+        polygons_by_mouse_and_keyboard(page, expect)
 
-            cards = page.locator("#question-best .rank-item")
-            expect(cards.nth(0)).to_contain_text("first <b>candidate</b>")  # shown as text
-            cards.nth(2).drag_to(cards.nth(0), target_position={"x": 10, "y": 2})
-            expect(cards.nth(0)).to_have_attribute("data-id", "c3")
-            cards.nth(2).focus()
-            page.keyboard.press("Alt+ArrowUp")  # c2 above c1
-            assert value_of(page, "best") == ["c3", "c2", "c1"]
-            pair = page.locator("#question-pref")
-            pair.locator("[data-criterion=''] label:has-text('Tie')").click()
-            pair.locator("[data-criterion='helpful'] input").first.focus()
-            page.keyboard.press("b")
-            pair.locator("[data-criterion='honest'] label:has-text('A is better')").click()
-            assert value_of(page, "pref") == PREF
-            page.screenshot(path=ARTIFACTS / "web-widgets-more.png", full_page=True)
+        cards = page.locator("#question-best .rank-item")
+        expect(cards.nth(0)).to_contain_text("first <b>candidate</b>")  # shown as text
+        cards.nth(2).drag_to(cards.nth(0), target_position={"x": 10, "y": 2})
+        expect(cards.nth(0)).to_have_attribute("data-id", "c3")
+        cards.nth(2).focus()
+        page.keyboard.press("Alt+ArrowUp")  # c2 above c1
+        assert value_of(page, "best") == ["c3", "c2", "c1"]
+        pair = page.locator("#question-pref")
+        pair.locator("[data-criterion=''] label:has-text('Tie')").click()
+        pair.locator("[data-criterion='helpful'] input").first.focus()
+        page.keyboard.press("b")
+        pair.locator("[data-criterion='honest'] label:has-text('A is better')").click()
+        assert value_of(page, "pref") == PREF
+        page.screenshot(path=ARTIFACTS / "web-widgets-more.png", full_page=True)
 
-            page.click("#submit-button")
-            expect(page.locator("#all-done")).to_be_visible()
-            page.goto(f"{server}/w/{ws.id}/tasks/{aid}")
-            expect(page.locator("#task-form[data-ready='true']")).to_be_visible()
-            assert page.locator("#question-tags input[value='bug']").is_checked()
-            assert page.locator("#question-tags input[value='docs']").is_checked()
-            assert value_of(page, "overall") == 7
-            assert value_of(page, "best") == ["c3", "c2", "c1"]
-            assert value_of(page, "pref") == PREF
-            assert pair.locator("[data-criterion='helpful'] input[value='b']").is_checked()
-            assert value_of(page, "marks") == EXPECTED_SPANS
-            expect(page.locator("[data-span-field='source'] mark.overlap")).to_have_count(1)
-            regions = value_of(page, "regions")
-            assert isinstance(regions, list) and len(regions) == 2
-            expect(page.locator("[data-image-field='photo'] polygon.box")).to_have_count(2)
-        finally:
-            browser.close()
+        page.click("#submit-button")
+        expect(page.locator("#all-done")).to_be_visible()
+        page.goto(f"{server}/w/{ws.id}/tasks/{aid}")
+        expect(page.locator("#task-form[data-ready='true']")).to_be_visible()
+        assert page.locator("#question-tags input[value='bug']").is_checked()
+        assert page.locator("#question-tags input[value='docs']").is_checked()
+        assert value_of(page, "overall") == 7
+        assert value_of(page, "best") == ["c3", "c2", "c1"]
+        assert value_of(page, "pref") == PREF
+        assert pair.locator("[data-criterion='helpful'] input[value='b']").is_checked()
+        assert value_of(page, "marks") == EXPECTED_SPANS
+        expect(page.locator("[data-span-field='source'] mark.overlap")).to_have_count(1)
+        regions = value_of(page, "regions")
+        assert isinstance(regions, list) and len(regions) == 2
+        expect(page.locator("[data-image-field='photo'] polygon.box")).to_have_count(2)
     assert problems == []
 
 

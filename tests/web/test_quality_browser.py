@@ -8,9 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, server, sqlite_database
+from test_browser import (
+    ARTIFACTS,
+    browser_page,
+    chromium_path,
+    log_in,
+    server,
+    sqlite_database,
+)
 
-from conftest import TEST_PASSWORD, TEXT_SCHEMA, Factory
+from conftest import TEXT_SCHEMA, Factory
 from tessera.domain.entities import Role
 from tessera.domain.quality_rules import QualitySettings
 from tessera.formats import ImportFormat
@@ -69,45 +76,24 @@ def test_manager_opens_the_quality_page_and_sees_the_plots(
     server: str, sqlite_database: Database, tmp_path: Path
 ) -> None:
     executable = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     factory = Factory(sqlite_database)
     _, wid, pid, email = _labelled_project(sqlite_database, factory)
     ARTIFACTS.mkdir(exist_ok=True)
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=20_000)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning")
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto(server + "/login")
-            page.fill("input[name=email]", email)
-            page.fill("input[name=password]", TEST_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(server + "/")
-            page.goto(server + f"/w/{wid}/p/{pid}")
-            page.click("#quality-link")
-            page.wait_for_url(server + f"/w/{wid}/p/{pid}/quality")
-            expect(page.locator("#aggregated-at")).to_contain_text("Not aggregated yet")
-            page.click("#aggregate-button")
-            expect(page.locator("#notice")).to_be_visible()
-            expect(page.locator("#agreement-plot rect.plot-bar")).to_have_count(2)
-            expect(page.locator("#gold-plot rect.plot-bar")).to_have_count(3)
-            expect(page.locator("svg.plot-histogram")).to_have_count(1)
-            expect(page.locator("svg.plot-heatmap")).to_have_count(3)
-            expect(page.locator("#results-table tbody tr")).to_have_count(6)
-            assert page.locator("#gold-plot").bounding_box()["width"] > 300  # type: ignore[index]
-            page.screenshot(path=ARTIFACTS / "web-quality.png", full_page=True)
-        finally:
-            browser.close()
+    with browser_page(executable) as (page, problems):
+        log_in(page, server, email)
+        page.goto(server + f"/w/{wid}/p/{pid}")
+        page.click("#quality-link")
+        page.wait_for_url(server + f"/w/{wid}/p/{pid}/quality")
+        expect(page.locator("#aggregated-at")).to_contain_text("Not aggregated yet")
+        page.click("#aggregate-button")
+        expect(page.locator("#notice")).to_be_visible()
+        expect(page.locator("#agreement-plot rect.plot-bar")).to_have_count(2)
+        expect(page.locator("#gold-plot rect.plot-bar")).to_have_count(3)
+        expect(page.locator("svg.plot-histogram")).to_have_count(1)
+        expect(page.locator("svg.plot-heatmap")).to_have_count(3)
+        expect(page.locator("#results-table tbody tr")).to_have_count(6)
+        assert page.locator("#gold-plot").bounding_box()["width"] > 300  # type: ignore[index]
+        page.screenshot(path=ARTIFACTS / "web-quality.png", full_page=True)
     assert problems == []

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from test_browser import (  # noqa: F401  (server and sqlite_database are fixtures)
     ARTIFACTS,
-    CHROMIUM_ARGS,
+    browser_page,
     chromium_path,
+    log_in,
     server,
     sqlite_database,
 )
 
-from conftest import TEST_PASSWORD, TEXT_SCHEMA, Factory, Person
+from conftest import TEXT_SCHEMA, Factory, Person
 from tessera.domain.entities import Role
 from tessera.formats import ImportFormat
 from tessera.services import assignment, imports, projects, review_stats
@@ -74,64 +75,43 @@ def test_review_three_answers_with_the_keyboard(
     tmp_path: Path,
 ) -> None:
     executable = chromium_path()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     _, (owner, ws, project), _, reviewer = _labelled_project(sqlite_database)
     ARTIFACTS.mkdir(exist_ok=True)
-    problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
-            page.set_default_timeout(20_000)
-            expect.set_options(timeout=20_000)
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(f"console {m.type}: {m.text}")
-                    if m.type in ("error", "warning")
-                    else None
-                ),
-            )
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto(server + "/login")
-            page.fill("input[name=email]", reviewer.email)
-            page.fill("input[name=password]", TEST_PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(server + "/")
-            page.goto(server + f"/w/{ws.id}/p/{project.id}")
-            expect(page.locator("#review-pending")).to_have_text("3")
-            page.click("#review-button")
+    with browser_page(executable, height=860) as (page, problems):
+        log_in(page, server, reviewer.email)
+        page.goto(server + f"/w/{ws.id}/p/{project.id}")
+        expect(page.locator("#review-pending")).to_have_text("3")
+        page.click("#review-button")
 
-            form = page.locator("#review-form")
-            expect(form).to_have_attribute("data-ready", "true")
-            expect(page.locator(".item-fields")).to_contain_text("Review <b>")  # shown as text
-            page.screenshot(path=ARTIFACTS / "web-review.png", full_page=True)
-            first = form.get_attribute("data-review")
-            page.keyboard.press("a")  # accept
-            expect(page.locator("#review-notice")).to_contain_text("accept")
-            expect(form).not_to_have_attribute("data-review", first or "")
-            expect(form).to_have_attribute("data-ready", "true")
+        form = page.locator("#review-form")
+        expect(form).to_have_attribute("data-ready", "true")
+        expect(page.locator(".item-fields")).to_contain_text("Review <b>")  # shown as text
+        page.screenshot(path=ARTIFACTS / "web-review.png", full_page=True)
+        first = form.get_attribute("data-review")
+        page.keyboard.press("a")  # accept
+        expect(page.locator("#review-notice")).to_contain_text("accept")
+        expect(form).not_to_have_attribute("data-review", first or "")
+        expect(form).to_have_attribute("data-ready", "true")
 
-            second = form.get_attribute("data-review")
-            page.keyboard.press("r")  # reject to the annotator: the reason box takes the keys
-            expect(page.locator("#review-reason")).to_be_focused()
-            page.keyboard.type("Read the second sentence again")
-            page.keyboard.press("Enter")
-            expect(page.locator("#review-notice")).to_contain_text("reject")
-            expect(form).not_to_have_attribute("data-review", second or "")
-            expect(form).to_have_attribute("data-ready", "true")
+        second = form.get_attribute("data-review")
+        page.keyboard.press("r")  # reject to the annotator: the reason box takes the keys
+        expect(page.locator("#review-reason")).to_be_focused()
+        page.keyboard.type("Read the second sentence again")
+        page.keyboard.press("Enter")
+        expect(page.locator("#review-notice")).to_contain_text("reject")
+        expect(form).not_to_have_attribute("data-review", second or "")
+        expect(form).to_have_attribute("data-ready", "true")
 
-            page.keyboard.press("f")  # fix: the panel opens on the first option
-            expect(page.locator("#fix-panel")).to_have_attribute("open", "")
-            page.keyboard.press("1")  # the first option, by its hotkey (the answer was neutral)
-            expect(page.locator("input[name='q.sentiment'][value='positive']")).to_be_checked()
-            page.screenshot(path=ARTIFACTS / "web-review-fix.png", full_page=True)
-            page.keyboard.press("Control+Enter")
-            expect(page.locator("#review-done")).to_be_visible()
-            page.screenshot(path=ARTIFACTS / "web-review-done.png", full_page=True)
-        finally:
-            browser.close()
+        page.keyboard.press("f")  # fix: the panel opens on the first option
+        expect(page.locator("#fix-panel")).to_have_attribute("open", "")
+        page.keyboard.press("1")  # the first option, by its hotkey (the answer was neutral)
+        expect(page.locator("input[name='q.sentiment'][value='positive']")).to_be_checked()
+        page.screenshot(path=ARTIFACTS / "web-review-fix.png", full_page=True)
+        page.keyboard.press("Control+Enter")
+        expect(page.locator("#review-done")).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "web-review-done.png", full_page=True)
 
     with sqlite_database.session() as db:
         stats = review_stats.review_stats(
