@@ -7,6 +7,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -135,9 +136,15 @@ class _Coded:
     user_ids: npt.NDArray[np.int64]
     users: npt.NDArray[np.int64]
 
+    @cached_property
+    def answers_per_item(self) -> npt.NDArray[np.int64]:
+        """How many answers each item code has."""
+        return np.bincount(self.items, minlength=len(self.item_ids))
+
     def result(
-        self, code: int, key: str, value: object, confidence: float, method: str, n: int
+        self, code: int, key: str, value: object, confidence: float, method: str
     ) -> StoredResult:
+        n = int(self.answers_per_item[code])
         return StoredResult(int(self.item_ids[code]), key, value, float(confidence), method, n)
 
 
@@ -170,7 +177,6 @@ def _single(
     known = [(c, options.index(str(v))) for c, v in _gold_codes(coded, gold, out) if v in options]
     gold_arg = Gold.from_arrays([c for c, _ in known], [v for _, v in known]) if known else None
     model = DawidSkene().fit(answers, gold_arg)
-    n = np.bincount(coded.items, minlength=len(coded.item_ids))
     out.results = [
         coded.result(
             i,
@@ -178,7 +184,6 @@ def _single(
             options[int(model.labels_[i])],
             model.probas_[i].max(),
             "dawid_skene",
-            int(n[i]),
         )
         for i in range(len(coded.item_ids))
     ]
@@ -238,7 +243,6 @@ def _multi(
         )
     model = BinaryRelevance().fit(answers, gold_arg)
     sure = np.maximum(model.probas_, 1 - model.probas_).min(axis=1)
-    n = np.bincount(coded.items, minlength=len(coded.item_ids))
     out.results = [
         coded.result(
             i,
@@ -246,7 +250,6 @@ def _multi(
             [o for c, o in enumerate(options) if model.labels_[i, c]],
             sure[i],
             "dawid_skene_per_option",
-            int(n[i]),
         )
         for i in range(len(coded.item_ids))
     ]
@@ -281,9 +284,8 @@ def _multi(
 def _geometry(out: KeyAggregate, coded: _Coded, values: list[object]) -> None:
     consensus = span_consensus if out.question.type is QuestionType.SPANS else box_consensus
     found = consensus(out.question, coded.items, coded.users, values, len(coded.item_ids))
-    n = np.bincount(coded.items, minlength=len(coded.item_ids))
     out.results = [
-        coded.result(code, out.key, value, confidence, found.method, int(n[code]))
+        coded.result(code, out.key, value, confidence, found.method)
         for code, (value, confidence) in sorted(found.results.items())
     ]
     out.skills = [
@@ -305,7 +307,7 @@ def _rating(out: KeyAggregate, coded: _Coded, values: list[object]) -> None:
     )
     model = MeanRating(correct_bias=True).fit(ratings)
     half = max((high - low) / 2, 1e-9)
-    n = np.bincount(coded.items, minlength=len(coded.item_ids))
+    n = coded.answers_per_item
     mean = np.bincount(coded.items, numbers, len(coded.item_ids)) / np.maximum(n, 1)
     spread = np.sqrt(
         np.bincount(coded.items, (numbers - mean[coded.items]) ** 2, len(coded.item_ids))
@@ -319,7 +321,6 @@ def _rating(out: KeyAggregate, coded: _Coded, values: list[object]) -> None:
             round(float(model.values_[i]), 4),
             confidence[i],
             "mean_with_bias",
-            int(n[i]),
         )
         for i in range(len(coded.item_ids))
     ]

@@ -310,25 +310,7 @@ def submit_annotation(
                 )
         if submitted >= overlap:  # its overlap was lowered while this lease was live
             raise Conflict("the item already has the answers it needs; ask for the next task")
-        annotation = annotation_repo.add_annotation(
-            db,
-            workspace_id=workspace_id,
-            project_id=project.id,
-            item_id=task.item_id,
-            assignment_id=task.id,
-            user_id=actor.id,
-            value=clean,
-            schema_version=project.schema_version,
-            now=now,
-            idempotency_key=idempotency_key,
-        )
-        assignment_repo.close_assignment(
-            db,
-            workspace_id=workspace_id,
-            assignment_id=task.id,
-            state=AssignmentState.SUBMITTED,
-            now=now,
-        )
+        annotation = _store_answer(db, project, task, clean, now, idempotency_key)
         review.sample_submission(db, project=project, annotation=annotation, now=now)
         is_done = submitted + 1 >= overlap
         more = is_done and aggregation.needs_more_answers(
@@ -364,6 +346,37 @@ def submit_annotation(
         return annotation
 
 
+def _store_answer(
+    db: Session,
+    project: Project,
+    task: Assignment,
+    clean: Mapping[str, object],
+    now: datetime,
+    idempotency_key: str | None,
+) -> Annotation:
+    """Store the lease holder's answer under the project's schema version and close the lease."""
+    annotation = annotation_repo.add_annotation(
+        db,
+        workspace_id=project.workspace_id,
+        project_id=project.id,
+        item_id=task.item_id,
+        assignment_id=task.id,
+        user_id=task.user_id,
+        value=clean,
+        schema_version=project.schema_version,
+        now=now,
+        idempotency_key=idempotency_key,
+    )
+    assignment_repo.close_assignment(
+        db,
+        workspace_id=project.workspace_id,
+        assignment_id=task.id,
+        state=AssignmentState.SUBMITTED,
+        now=now,
+    )
+    return annotation
+
+
 def _submit_gold(
     db: Session,
     project: Project,
@@ -375,21 +388,7 @@ def _submit_gold(
 ) -> Annotation:
     """A gold answer: stored and scored, late or not; it never counts towards an overlap."""
     ws = project.workspace_id
-    annotation = annotation_repo.add_annotation(
-        db,
-        workspace_id=ws,
-        project_id=project.id,
-        item_id=task.item_id,
-        assignment_id=task.id,
-        user_id=actor.id,
-        value=clean,
-        schema_version=project.schema_version,
-        now=now,
-        idempotency_key=idempotency_key,
-    )
-    assignment_repo.close_assignment(
-        db, workspace_id=ws, assignment_id=task.id, state=AssignmentState.SUBMITTED, now=now
-    )
+    annotation = _store_answer(db, project, task, clean, now, idempotency_key)
     project_repo.add_to_counts(db, workspace_id=ws, project_id=project.id, annotations=1)
     gold.apply_gold_rule(db, project=project, user=actor, now=now)
     ledger.record(
