@@ -39,6 +39,10 @@ def _to_annotation(db: Session, row: AnyRow) -> Annotation:
     )
 
 
+# Built once: every submit inserts one (decision 0015).
+_ADD = insert(annotation_table).returning(annotation_table.c.id)
+
+
 def add_annotation(
     db: Session,
     *,
@@ -52,26 +56,22 @@ def add_annotation(
     now: datetime,
     idempotency_key: str | None = None,
 ) -> Annotation:
+    sealed = seal_json(
+        db, workspace_id, Purpose.ANNOTATION_VALUE, annotation_row(assignment_id), dict(value)
+    )
     annotation_id = db.execute(
-        insert(annotation_table)
-        .values(
-            workspace_id=workspace_id,
-            project_id=project_id,
-            item_id=item_id,
-            assignment_id=assignment_id,
-            user_id=user_id,
-            value=seal_json(
-                db,
-                workspace_id,
-                Purpose.ANNOTATION_VALUE,
-                annotation_row(assignment_id),
-                dict(value),
-            ),
-            schema_version=schema_version,
-            created_at=now,
-            idempotency_key=idempotency_key,
-        )
-        .returning(annotation_table.c.id)
+        _ADD,
+        {
+            "workspace_id": workspace_id,
+            "project_id": project_id,
+            "item_id": item_id,
+            "assignment_id": assignment_id,
+            "user_id": user_id,
+            "value": sealed,
+            "schema_version": schema_version,
+            "created_at": now,
+            "idempotency_key": idempotency_key,
+        },
     ).scalar_one()
     return Annotation(
         id=annotation_id,

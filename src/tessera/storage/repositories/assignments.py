@@ -1,11 +1,16 @@
-"""Leases of items to annotators: live leases, history per annotator, state changes."""
+"""Leases of items to annotators: live leases, history per annotator, state changes.
+
+The statements on the task-serving path are built once, at import, with named parameters: a
+statement object's compiled form is then found in SQLAlchemy's cache by identity, instead of
+being rebuilt and re-keyed on every request (decision 0015).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Assignment, AssignmentState
@@ -33,35 +38,42 @@ def find_live_assignment(
 ) -> Assignment | None:
     """The caller's unexpired lease in this project, if any."""
     row = db.execute(
-        select(assignments)
-        .where(
-            assignments.c.workspace_id == workspace_id,
-            assignments.c.project_id == project_id,
-            assignments.c.user_id == user_id,
-            assignments.c.state == AssignmentState.LEASED.value,
-            assignments.c.expires_at > now,
-        )
-        .order_by(assignments.c.id)
-        .limit(1)
+        _LIVE_LEASE, {"ws": workspace_id, "project": project_id, "user": user_id, "now": now}
     ).first()
     return None if row is None else _to_assignment(row)
+
+
+_LIVE_LEASE = (
+    select(assignments)
+    .where(
+        assignments.c.workspace_id == bindparam("ws"),
+        assignments.c.project_id == bindparam("project"),
+        assignments.c.user_id == bindparam("user"),
+        assignments.c.state == AssignmentState.LEASED.value,
+        assignments.c.expires_at > bindparam("now"),
+    )
+    .order_by(assignments.c.id)
+    .limit(1)
+)
 
 
 def get_assignment(
     db: Session, *, workspace_id: int, assignment_id: int, user_id: int, for_update: bool = False
 ) -> Assignment:
     """One of the caller's own assignments; anyone else's is NotFound."""
-    stmt = select(assignments).where(
-        assignments.c.id == assignment_id,
-        assignments.c.workspace_id == workspace_id,
-        assignments.c.user_id == user_id,
-    )
-    if for_update and not is_sqlite(db):
-        stmt = stmt.with_for_update()
-    row = db.execute(stmt).first()
+    stmt = _OWN_FOR_UPDATE if for_update and not is_sqlite(db) else _OWN
+    row = db.execute(stmt, {"id": assignment_id, "ws": workspace_id, "user": user_id}).first()
     if row is None:
         raise NotFound("task", assignment_id)
     return _to_assignment(row)
+
+
+_OWN = select(assignments).where(
+    assignments.c.id == bindparam("id"),
+    assignments.c.workspace_id == bindparam("ws"),
+    assignments.c.user_id == bindparam("user"),
+)
+_OWN_FOR_UPDATE = _OWN.with_for_update()
 
 
 def assignments_of_user(
@@ -70,30 +82,33 @@ def assignments_of_user(
     """The caller's assignment for each of these items that has one."""
     if not item_ids:
         return {}
-    rows = db.execute(
-        select(assignments).where(
-            assignments.c.workspace_id == workspace_id,
-            assignments.c.user_id == user_id,
-            assignments.c.item_id.in_(item_ids),
-        )
-    ).all()
+    rows = db.execute(_OF_USER, {"ws": workspace_id, "user": user_id, "items": list(item_ids)})
     return {r._mapping["item_id"]: _to_assignment(r) for r in rows}
+
+
+_OF_USER = select(assignments).where(
+    assignments.c.workspace_id == bindparam("ws"),
+    assignments.c.user_id == bindparam("user"),
+    assignments.c.item_id.in_(bindparam("items", expanding=True)),
+)
 
 
 def count_live_leases(db: Session, *, workspace_id: int, item_id: int, now: datetime) -> int:
     """Unexpired leases on one item; expired ones need no job to stop counting."""
-    return int(
-        db.execute(
-            select(func.count())
-            .select_from(assignments)
-            .where(
-                assignments.c.workspace_id == workspace_id,
-                assignments.c.item_id == item_id,
-                assignments.c.state == AssignmentState.LEASED.value,
-                assignments.c.expires_at > now,
-            )
-        ).scalar_one()
+    params = {"ws": workspace_id, "item": item_id, "now": now}
+    return int(db.execute(_LIVE_ON_ITEM, params).scalar_one())
+
+
+_LIVE_ON_ITEM = (
+    select(func.count())
+    .select_from(assignments)
+    .where(
+        assignments.c.workspace_id == bindparam("ws"),
+        assignments.c.item_id == bindparam("item"),
+        assignments.c.state == AssignmentState.LEASED.value,
+        assignments.c.expires_at > bindparam("now"),
     )
+)
 
 
 def add_assignment(
@@ -107,17 +122,16 @@ def add_assignment(
     expires_at: datetime,
 ) -> Assignment:
     assignment_id = db.execute(
-        insert(assignments)
-        .values(
-            workspace_id=workspace_id,
-            project_id=project_id,
-            item_id=item_id,
-            user_id=user_id,
-            state=AssignmentState.LEASED.value,
-            leased_at=now,
-            expires_at=expires_at,
-        )
-        .returning(assignments.c.id)
+        _ADD,
+        {
+            "workspace_id": workspace_id,
+            "project_id": project_id,
+            "item_id": item_id,
+            "user_id": user_id,
+            "state": AssignmentState.LEASED.value,
+            "leased_at": now,
+            "expires_at": expires_at,
+        },
     ).scalar_one()
     return Assignment(
         id=assignment_id,
@@ -131,15 +145,29 @@ def add_assignment(
     )
 
 
+_ADD = insert(assignments).returning(assignments.c.id)
+
+
 def renew_assignment(
     db: Session, *, workspace_id: int, assignment_id: int, now: datetime, expires_at: datetime
 ) -> None:
     """Lease an item again to the same annotator after their earlier lease lapsed."""
     db.execute(
-        update(assignments)
-        .where(assignments.c.id == assignment_id, assignments.c.workspace_id == workspace_id)
-        .values(state=AssignmentState.LEASED.value, leased_at=now, expires_at=expires_at)
+        _SET_ONE,
+        {
+            "b_id": assignment_id,
+            "b_ws": workspace_id,
+            "state": AssignmentState.LEASED.value,
+            "leased_at": now,
+            "expires_at": expires_at,
+        },
     )
+
+
+# The SET clause comes from the keys of the parameters that name columns.
+_SET_ONE = update(assignments).where(
+    assignments.c.id == bindparam("b_id"), assignments.c.workspace_id == bindparam("b_ws")
+)
 
 
 def close_assignment(
@@ -152,9 +180,14 @@ def close_assignment(
     skip_reason: str | None = None,
 ) -> None:
     db.execute(
-        update(assignments)
-        .where(assignments.c.id == assignment_id, assignments.c.workspace_id == workspace_id)
-        .values(state=state.value, closed_at=now, skip_reason=skip_reason)
+        _SET_ONE,
+        {
+            "b_id": assignment_id,
+            "b_ws": workspace_id,
+            "state": state.value,
+            "closed_at": now,
+            "skip_reason": skip_reason,
+        },
     )
 
 

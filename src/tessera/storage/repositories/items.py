@@ -159,13 +159,19 @@ def _add_items_postgres(
 def get_item(
     db: Session, *, workspace_id: int, item_id: int, project_id: int | None = None
 ) -> Item:
-    stmt = select(items).where(items.c.id == item_id, items.c.workspace_id == workspace_id)
-    if project_id is not None:
-        stmt = stmt.where(items.c.project_id == project_id)
-    row = db.execute(stmt).first()
+    if project_id is None:
+        row = db.execute(_ONE, {"id": item_id, "ws": workspace_id}).first()
+    else:
+        params = {"id": item_id, "ws": workspace_id, "project": project_id}
+        row = db.execute(_ONE_IN_PROJECT, params).first()
     if row is None:
         raise NotFound("item", item_id)
     return _to_item(db, row)
+
+
+# Statements of the task-serving path, built once (decision 0015).
+_ONE = select(items).where(items.c.id == bindparam("id"), items.c.workspace_id == bindparam("ws"))
+_ONE_IN_PROJECT = _ONE.where(items.c.project_id == bindparam("project"))
 
 
 def list_items(
@@ -319,19 +325,25 @@ def lock_item(
     On PostgreSQL `skip_locked` returns None when another transaction holds the row; SQLite's
     BEGIN IMMEDIATE already serialises writers, so there the row is simply read.
     """
-    stmt = select(
-        items.c.project_id,
-        items.c.status,
-        items.c.submitted_count,
-        items.c.overlap_override,
-        items.c.priority,
-    ).where(items.c.id == item_id, items.c.workspace_id == workspace_id)
-    if not is_sqlite(db):
-        stmt = stmt.with_for_update(skip_locked=skip_locked)
-    row = db.execute(stmt).first()
+    if is_sqlite(db):
+        stmt = _SERVING_STATE
+    else:
+        stmt = _SERVING_STATE_SKIP_LOCKED if skip_locked else _SERVING_STATE_FOR_UPDATE
+    row = db.execute(stmt, {"id": item_id, "ws": workspace_id}).first()
     if row is None:
         return None
     return LockedItem(int(row[0]), ItemStatus(row[1]), int(row[2]), row[3], int(row[4]))
+
+
+_SERVING_STATE = select(
+    items.c.project_id,
+    items.c.status,
+    items.c.submitted_count,
+    items.c.overlap_override,
+    items.c.priority,
+).where(items.c.id == bindparam("id"), items.c.workspace_id == bindparam("ws"))
+_SERVING_STATE_FOR_UPDATE = _SERVING_STATE.with_for_update()
+_SERVING_STATE_SKIP_LOCKED = _SERVING_STATE.with_for_update(skip_locked=True)
 
 
 def set_item_state(
@@ -353,14 +365,15 @@ def set_item_state(
 
 def record_submission(db: Session, *, workspace_id: int, item_id: int, is_done: bool) -> None:
     """Count one more answer for the item, closing it when it has its overlap."""
-    values: dict[str, object] = {"submitted_count": items.c.submitted_count + 1}
-    if is_done:
-        values["status"] = ItemStatus.DONE.value
-    db.execute(
-        update(items)
-        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
-        .values(**values)
-    )
+    db.execute(_ANSWERED_DONE if is_done else _ANSWERED, {"b_id": item_id, "b_ws": workspace_id})
+
+
+_ANSWERED = (
+    update(items)
+    .where(items.c.id == bindparam("b_id"), items.c.workspace_id == bindparam("b_ws"))
+    .values(submitted_count=items.c.submitted_count + 1)
+)
+_ANSWERED_DONE = _ANSWERED.values(status=ItemStatus.DONE.value)
 
 
 def release_submission(db: Session, *, workspace_id: int, item_id: int, reopen: bool) -> None:

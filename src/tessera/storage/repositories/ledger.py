@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.storage.engine import is_sqlite
@@ -40,12 +40,8 @@ def _to_row(r: AnyRow) -> LedgerRow:
 
 def lock_head(db: Session, *, workspace_id: int) -> tuple[int, str]:
     """The chain's last (seq, hash), locked until the transaction ends; creates the head row."""
-    stmt = select(ledger_heads.c.seq, ledger_heads.c.hash).where(
-        ledger_heads.c.workspace_id == workspace_id
-    )
-    if not is_sqlite(db):
-        stmt = stmt.with_for_update()
-    row = db.execute(stmt).first()
+    stmt = _HEAD if is_sqlite(db) else _HEAD_FOR_UPDATE
+    row = db.execute(stmt, {"ws": workspace_id}).first()
     if row is not None:
         return int(row[0]), str(row[1])
     if is_sqlite(db):
@@ -58,7 +54,7 @@ def lock_head(db: Session, *, workspace_id: int) -> tuple[int, str]:
             .values(workspace_id=workspace_id, seq=0, hash=GENESIS_HASH)
             .on_conflict_do_nothing()
         )
-        row = db.execute(stmt).first()
+        row = db.execute(stmt, {"ws": workspace_id}).first()
         assert row is not None
         return int(row[0]), str(row[1])
     return 0, GENESIS_HASH
@@ -66,12 +62,17 @@ def lock_head(db: Session, *, workspace_id: int) -> tuple[int, str]:
 
 def append(db: Session, row: LedgerRow) -> None:
     """Insert the event and move the head; the caller holds the head's lock."""
-    db.execute(insert(access_events).values(**asdict(row)))
-    db.execute(
-        update(ledger_heads)
-        .where(ledger_heads.c.workspace_id == row.workspace_id)
-        .values(seq=row.seq, hash=row.hash)
-    )
+    db.execute(_APPEND, asdict(row))
+    db.execute(_MOVE_HEAD, {"b_ws": row.workspace_id, "seq": row.seq, "hash": row.hash})
+
+
+# Every recorded event runs these: built once (decision 0015).
+_HEAD = select(ledger_heads.c.seq, ledger_heads.c.hash).where(
+    ledger_heads.c.workspace_id == bindparam("ws")
+)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_APPEND = insert(access_events)
+_MOVE_HEAD = update(ledger_heads).where(ledger_heads.c.workspace_id == bindparam("b_ws"))
 
 
 def find_head(db: Session, *, workspace_id: int) -> tuple[int, str] | None:

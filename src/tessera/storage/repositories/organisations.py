@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.access import Affiliation, Organisation, Wall, WallingTie
@@ -221,21 +221,25 @@ def list_walling_ties(db: Session, *, workspace_id: int, user_id: int) -> list[W
 
     Two indexed lookups (the person's affiliations, the workspace's walls): a handful of rows.
     """
-    rows = db.execute(
-        select(
-            affiliations.c.id,
-            affiliations.c.organisation_id,
-            affiliations.c.ended_at,
-            workspace_walls.c.cooldown_days,
-        )
-        .join(
-            workspace_walls,
-            workspace_walls.c.organisation_id == affiliations.c.organisation_id,
-        )
-        .where(workspace_walls.c.workspace_id == workspace_id, affiliations.c.user_id == user_id)
-        .order_by(affiliations.c.id)
-    ).all()
+    rows = db.execute(_WALLING_TIES, {"ws": workspace_id, "user": user_id}).all()
     return [
         WallingTie(affiliation_id=r[0], organisation_id=r[1], ended_at=r[2], cooldown_days=r[3])
         for r in rows
     ]
+
+
+# Every authorised request asks this: built once (decision 0015).
+_WALLING_TIES = (
+    select(
+        affiliations.c.id,
+        affiliations.c.organisation_id,
+        affiliations.c.ended_at,
+        workspace_walls.c.cooldown_days,
+    )
+    .join(workspace_walls, workspace_walls.c.organisation_id == affiliations.c.organisation_id)
+    .where(
+        workspace_walls.c.workspace_id == bindparam("ws"),
+        affiliations.c.user_id == bindparam("user"),
+    )
+    .order_by(affiliations.c.id)
+)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Project, ProjectCounts, ServingOrder
@@ -23,7 +24,7 @@ def _to_project(row: AnyRow) -> Project:
         workspace_id=m["workspace_id"],
         name=m["name"],
         description=m["description"],
-        label_schema=parse_label_schema(json.loads(m["label_schema"])),
+        label_schema=_parsed_schema(m["label_schema"]),
         schema_version=m["schema_version"],
         annotations_per_item=m["annotations_per_item"],
         lease_ttl_s=m["lease_ttl_s"],
@@ -43,6 +44,13 @@ def _to_project(row: AnyRow) -> Project:
         ),
         review_rate=float(m["review_rate"]),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_schema(stored: str) -> LabelSchema:
+    """A stored schema's parsed form; schemas are immutable values, so one parse serves every
+    request that reads the same text."""
+    return parse_label_schema(json.loads(stored))
 
 
 def add_project(
@@ -87,13 +95,18 @@ def add_project(
 def get_project(
     db: Session, *, workspace_id: int, project_id: int, for_update: bool = False
 ) -> Project:
-    stmt = select(projects).where(
-        projects.c.id == project_id, projects.c.workspace_id == workspace_id
-    )
-    row = db.execute(stmt.with_for_update() if for_update else stmt).first()
+    stmt = _ONE_FOR_UPDATE if for_update else _ONE
+    row = db.execute(stmt, {"id": project_id, "ws": workspace_id}).first()
     if row is None:
         raise NotFound("project", project_id)
     return _to_project(row)
+
+
+# Statements of the task-serving path, built once (decision 0015).
+_ONE = select(projects).where(
+    projects.c.id == bindparam("id"), projects.c.workspace_id == bindparam("ws")
+)
+_ONE_FOR_UPDATE = _ONE.with_for_update()
 
 
 def list_projects(db: Session, *, workspace_id: int) -> list[Project]:
@@ -203,15 +216,19 @@ def add_to_counts(
     annotations: int = 0,
 ) -> None:
     """Move the counters by the given deltas, atomically in the database."""
-    db.execute(
-        update(projects)
-        .where(projects.c.id == project_id, projects.c.workspace_id == workspace_id)
-        .values(
-            item_count=projects.c.item_count + items,
-            done_count=projects.c.done_count + done,
-            annotation_count=projects.c.annotation_count + annotations,
-        )
+    deltas = {"items": items, "done": done, "answers": annotations}
+    db.execute(_ADD_TO_COUNTS, {"b_id": project_id, "b_ws": workspace_id, **deltas})
+
+
+_ADD_TO_COUNTS = (
+    update(projects)
+    .where(projects.c.id == bindparam("b_id"), projects.c.workspace_id == bindparam("b_ws"))
+    .values(
+        item_count=projects.c.item_count + bindparam("items"),
+        done_count=projects.c.done_count + bindparam("done"),
+        annotation_count=projects.c.annotation_count + bindparam("answers"),
     )
+)
 
 
 def find_project_workspace(db: Session, *, project_id: int) -> int | None:

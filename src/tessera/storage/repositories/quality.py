@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, RowMapping, delete, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -81,18 +81,10 @@ def find_active_pause(
 def list_active_pauses(
     db: Session, *, workspace_id: int, project_id: int, user_id: int | None = None
 ) -> list[Pause]:
-    stmt = (
-        select(annotator_pauses, users.c.email)
-        .join(users, users.c.id == annotator_pauses.c.user_id)
-        .where(
-            annotator_pauses.c.workspace_id == workspace_id,
-            annotator_pauses.c.project_id == project_id,
-            annotator_pauses.c.lifted_at.is_(None),
-        )
-        .order_by(annotator_pauses.c.id)
-    )
-    if user_id is not None:
-        stmt = stmt.where(annotator_pauses.c.user_id == user_id)
+    params = {"ws": workspace_id, "project": project_id}
+    stmt = _ACTIVE_PAUSES
+    if user_id is not None:  # `next_task` asks this on every call
+        stmt, params["user"] = _ACTIVE_PAUSES_OF_USER, user_id
     return [
         Pause(
             id=r._mapping["id"],
@@ -102,8 +94,22 @@ def list_active_pauses(
             reason=r._mapping["reason"],
             paused_at=r._mapping["paused_at"],
         )
-        for r in db.execute(stmt).all()
+        for r in db.execute(stmt, params).all()
     ]
+
+
+# Built once (decision 0015).
+_ACTIVE_PAUSES = (
+    select(annotator_pauses, users.c.email)
+    .join(users, users.c.id == annotator_pauses.c.user_id)
+    .where(
+        annotator_pauses.c.workspace_id == bindparam("ws"),
+        annotator_pauses.c.project_id == bindparam("project"),
+        annotator_pauses.c.lifted_at.is_(None),
+    )
+    .order_by(annotator_pauses.c.id)
+)
+_ACTIVE_PAUSES_OF_USER = _ACTIVE_PAUSES.where(annotator_pauses.c.user_id == bindparam("user"))
 
 
 def add_pause(

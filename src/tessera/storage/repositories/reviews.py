@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, and_, case, exists, func, literal, select, update
+from sqlalchemy import (
+    RowMapping,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -220,24 +232,38 @@ def find_returned(
     for_update: bool = False,
 ) -> Review | None:
     """The oldest round returned to this annotator (in a project, or for one annotation)."""
+    stmt = _returned_statement(
+        by_project=project_id is not None,
+        by_annotation=annotation_id is not None,
+        lock=for_update and not is_sqlite(db),
+    )
+    params = {"ws": workspace_id, "annotator": annotator_id}
+    if project_id is not None:
+        params["project"] = project_id
+    if annotation_id is not None:
+        params["annotation"] = annotation_id
+    row = db.execute(stmt, params).first()
+    return None if row is None else _to_review(db, row)
+
+
+@functools.lru_cache(maxsize=8)
+def _returned_statement(*, by_project: bool, by_annotation: bool, lock: bool) -> Select[Any]:
+    """Built once per shape: `next_task` asks on every call (decision 0015)."""
     stmt = (
         select(reviews)
         .where(
-            reviews.c.workspace_id == workspace_id,
-            reviews.c.annotator_id == annotator_id,
+            reviews.c.workspace_id == bindparam("ws"),
+            reviews.c.annotator_id == bindparam("annotator"),
             reviews.c.status == ReviewStatus.RETURNED.value,
         )
         .order_by(reviews.c.id)
         .limit(1)
     )
-    if project_id is not None:
-        stmt = stmt.where(reviews.c.project_id == project_id)
-    if annotation_id is not None:
-        stmt = stmt.where(reviews.c.annotation_id == annotation_id)
-    if for_update and not is_sqlite(db):
-        stmt = stmt.with_for_update()
-    row = db.execute(stmt).first()
-    return None if row is None else _to_review(db, row)
+    if by_project:
+        stmt = stmt.where(reviews.c.project_id == bindparam("project"))
+    if by_annotation:
+        stmt = stmt.where(reviews.c.annotation_id == bindparam("annotation"))
+    return stmt.with_for_update() if lock else stmt
 
 
 def record_decision(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import ApiToken, User
@@ -99,16 +99,20 @@ def add_api_token(
 
 def find_user_by_token_hash(db: Session, *, token_hash: str) -> User | None:
     """The active user owning an unrevoked API token with this hash."""
-    row = db.execute(
-        select(*_USER_COLUMNS)
-        .join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where(
-            api_tokens.c.token_hash == token_hash,
-            api_tokens.c.revoked_at.is_(None),
-            users.c.is_active.is_(True),
-        )
-    ).first()
+    row = db.execute(_BY_TOKEN_HASH, {"hash": token_hash}).first()
     return None if row is None else _to_user(row)
+
+
+# Every API request asks this: built once (decision 0015).
+_BY_TOKEN_HASH = (
+    select(*_USER_COLUMNS)
+    .join(api_tokens, api_tokens.c.user_id == users.c.id)
+    .where(
+        api_tokens.c.token_hash == bindparam("hash"),
+        api_tokens.c.revoked_at.is_(None),
+        users.c.is_active.is_(True),
+    )
+)
 
 
 def add_web_session(

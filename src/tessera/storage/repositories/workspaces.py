@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.access import WorkspaceStats
@@ -94,12 +94,18 @@ def add_membership(
 
 
 def find_membership(db: Session, *, workspace_id: int, user_id: int) -> Membership | None:
-    row = db.execute(
-        select(*_MEMBER_COLUMNS)
-        .join(users, users.c.id == memberships.c.user_id)
-        .where(memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id)
-    ).first()
+    row = db.execute(_MEMBERSHIP, {"ws": workspace_id, "user": user_id}).first()
     return None if row is None else _to_membership(row)
+
+
+# Every authorised request asks this: built once (decision 0015).
+_MEMBERSHIP = (
+    select(*_MEMBER_COLUMNS)
+    .join(users, users.c.id == memberships.c.user_id)
+    .where(
+        memberships.c.workspace_id == bindparam("ws"), memberships.c.user_id == bindparam("user")
+    )
+)
 
 
 def get_membership(db: Session, *, workspace_id: int, user_id: int) -> Membership:
@@ -148,11 +154,16 @@ def lock_membership(db: Session, *, workspace_id: int, user_id: int) -> None:
     """Serialise one member's task requests on PostgreSQL (SQLite's writers are serial already)."""
     if db.get_bind().dialect.name == "sqlite":
         return
-    db.execute(
-        select(memberships.c.user_id)
-        .where(memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id)
-        .with_for_update()
+    db.execute(_LOCK_MEMBERSHIP, {"ws": workspace_id, "user": user_id})
+
+
+_LOCK_MEMBERSHIP = (
+    select(memberships.c.user_id)
+    .where(
+        memberships.c.workspace_id == bindparam("ws"), memberships.c.user_id == bindparam("user")
     )
+    .with_for_update()
+)
 
 
 def delete_workspace(db: Session, *, workspace_id: int) -> None:
