@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,13 +13,17 @@ from tessera.domain.errors import Unauthenticated
 from tessera.services import accounts
 from tessera.storage.engine import Database
 
+# These two are `async def` though they do not await: a plain `def` dependency costs a hop to the
+# thread pool and back (two for a generator), and neither does I/O here. A session opens its
+# connection lazily, inside the service's transaction, on the worker thread (decision 0015).
 
-def get_database(request: Request) -> Database:
+
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def get_db(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+async def get_db(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[Session]:
     """One session per request, closed afterwards; services open their own transactions."""
     db = database.session()
     try:

@@ -19,13 +19,16 @@ from tessera.api.routes import (
     workspaces,
 )
 
+# Requests are matched against the routes in this order: the annotators' hot path goes first
+# (next task, submit, skip), so it is not tried against every other route before its own. No
+# other router has a path its patterns also match.
 ROUTERS: list[APIRouter] = [
+    tasks.router,
     workspaces.router,
     projects.router,
     media.router,
     schemas.router,
     templates.router,
-    tasks.router,
     reviews.router,
     serving.router,
     quality.router,
