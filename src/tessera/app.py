@@ -54,7 +54,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.add_middleware(SecurityHeaders)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     app.router.on_shutdown.append(database.dispose)

@@ -353,10 +353,10 @@ def test_a_submit_that_waited_past_its_lease_does_not_overfill_the_item(
     real_write_transaction = assignment.write_transaction
 
     @contextmanager
-    def stalled_write_transaction(db: Session) -> Iterator[Session]:
+    def stalled_write_transaction(db: Session, *, hot_path: bool = False) -> Iterator[Session]:
         if threading.current_thread().name == "stalled-submit":
             time.sleep(3)  # a wait longer than the lease, before the transaction begins
-        with real_write_transaction(db):
+        with real_write_transaction(db, hot_path=hot_path):
             yield db
 
     def late_submit() -> None:

@@ -1,4 +1,4 @@
-"""SQLite writers queue in arrival order before BEGIN IMMEDIATE."""
+"""Writers queue in arrival order: every SQLite writer, and PostgreSQL's hot-path writers."""
 
 from __future__ import annotations
 
@@ -88,3 +88,41 @@ def test_release_by_a_thread_that_does_not_hold_it_is_an_error() -> None:
     except RuntimeError:
         return
     raise AssertionError("release without acquire was accepted")
+
+
+def _hold(
+    database: Database, hot_path: bool, entered: threading.Event, leave: threading.Event
+) -> None:
+    db = database.session()
+    try:
+        with write_transaction(db, hot_path=hot_path):
+            entered.set()
+            leave.wait(timeout=10)
+    finally:
+        db.close()
+
+
+def test_hot_path_writers_take_turns_in_one_process(database: Database) -> None:
+    """On both databases two hot-path transactions of one process never overlap; on
+    PostgreSQL another writer (an import, say) does not wait behind them."""
+    first_in, first_out = threading.Event(), threading.Event()
+    second_in, second_out = threading.Event(), threading.Event()
+    other_in, other_out = threading.Event(), threading.Event()
+    first = threading.Thread(target=_hold, args=(database, True, first_in, first_out))
+    first.start()
+    assert first_in.wait(timeout=10)
+    second = threading.Thread(target=_hold, args=(database, True, second_in, second_out))
+    second.start()
+    is_postgres = database.engine.dialect.name == "postgresql"
+    if is_postgres:
+        other = threading.Thread(target=_hold, args=(database, False, other_in, other_out))
+        other.start()
+        assert other_in.wait(timeout=10), "a writer off the hot path waited for the queue"
+        other_out.set()
+        other.join(timeout=10)
+    assert not second_in.wait(timeout=0.3), "two hot-path transactions overlapped"
+    first_out.set()
+    assert second_in.wait(timeout=10), "the queue was not handed on"
+    second_out.set()
+    first.join(timeout=10)
+    second.join(timeout=10)

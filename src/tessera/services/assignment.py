@@ -30,10 +30,11 @@ from tessera.storage.repositories import projects as project_repo
 from tessera.storage.repositories import quality as quality_repo
 from tessera.storage.repositories import workspaces as workspace_repo
 
-CANDIDATE_PAGE = 64
+# Candidates are filtered in SQL, so the first is nearly always free; more are needed only
+# while other transactions hold the first ones' locks (PostgreSQL).
+CANDIDATE_PAGE = 16
 SKIP_REASON_MAX_CHARS = 500
 IDEMPOTENCY_KEY_MAX_CHARS = 200
-_RELEASABLE = (AssignmentState.LEASED, AssignmentState.EXPIRED)
 
 
 def next_task(
@@ -46,7 +47,7 @@ def next_task(
     Returns None when nothing is left for this annotator.
     """
     now = now or utcnow()
-    with write_transaction(db):
+    with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
         _refuse_if_paused(db, project, actor)
@@ -180,28 +181,21 @@ def _lease_in_range(
         )
         if not candidates:
             return None
-        mine = assignment_repo.assignments_of_user(
-            db, workspace_id=ws, user_id=actor.id, item_ids=[c[1] for c in candidates]
-        )
-        for _, item_id in candidates:
-            earlier = mine.get(item_id)
-            if earlier is not None and earlier.state not in _RELEASABLE:
-                continue  # answered or skipped by this annotator: never again
-            leased = _try_lease(db, project, actor, item_id, earlier, now)
+        for candidate in candidates:
+            leased = _try_lease(db, project, actor, candidate, now)
             if leased is not None:
                 return leased
-        after = candidates[-1]
+        after = candidates[-1].key
 
 
 def _try_lease(
     db: Session,
     project: Project,
     actor: User,
-    item_id: int,
-    earlier: Assignment | None,
+    candidate: item_repo.Candidate,
     now: datetime,
 ) -> Assignment | None:
-    ws = project.workspace_id
+    ws, item_id = project.workspace_id, candidate.item_id
     locked = item_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
     if locked is None or locked.status is not ItemStatus.OPEN:
         return None
@@ -209,12 +203,16 @@ def _try_lease(
     if locked.submitted_count + live >= overlap_of(project, locked):
         return None
     expires_at = now + timedelta(seconds=project.lease_ttl_s)
-    if earlier is not None:
+    if candidate.lapsed_lease_id is not None:
         assignment_repo.renew_assignment(
-            db, workspace_id=ws, assignment_id=earlier.id, now=now, expires_at=expires_at
+            db,
+            workspace_id=ws,
+            assignment_id=candidate.lapsed_lease_id,
+            now=now,
+            expires_at=expires_at,
         )
         return Assignment(
-            id=earlier.id,
+            id=candidate.lapsed_lease_id,
             workspace_id=ws,
             project_id=project.id,
             item_id=item_id,
@@ -254,7 +252,7 @@ def submit_annotation(
         raise InvalidInput(
             f"must be 1-{IDEMPOTENCY_KEY_MAX_CHARS} characters", field="idempotency_key"
         )
-    with write_transaction(db):
+    with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
         task = assignment_repo.get_assignment(
             db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
@@ -441,7 +439,7 @@ def skip_task(
     if len(reason) > SKIP_REASON_MAX_CHARS or "\x00" in reason:
         raise InvalidInput(f"at most {SKIP_REASON_MAX_CHARS} characters", field="reason")
     now = now or utcnow()
-    with write_transaction(db):
+    with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
         task = assignment_repo.get_assignment(
             db,

@@ -267,7 +267,8 @@ def list_items(
     """One keyset page of items (id order), with their decrypted content."""
     if not 1 <= limit <= PAGE_MAX:
         raise InvalidInput(f"must be between 1 and {PAGE_MAX}", field="limit")
-    with write_transaction(db):  # a write only for the ledger: listing reads content
+    # a write only for the ledger: listing reads content
+    with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS)
         project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
         page = item_repo.list_items(

@@ -213,7 +213,7 @@ def next_review(
     lease lasts the project's `lease_ttl_s`. The read of content is put on the ledger.
     """
     now = now or utcnow()
-    with write_transaction(db):
+    with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.REVIEW)
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
         review = review_repo.find_live_lease(
@@ -279,7 +279,7 @@ def decide_review(
     again by the same reviewer returns the stored one.
     """
     _check_decision(decision, reason, send_to, value)
-    with write_transaction(db):
+    with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.REVIEW)
         review = review_repo.get_review(db, workspace_id=workspace_id, review_id=review_id)
         if review.annotator_id == actor.id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -167,18 +167,25 @@ def _writer_queue(engine: Engine) -> FifoLock:
 
 
 @contextmanager
-def write_transaction(db: Session) -> Iterator[Session]:
+def write_transaction(db: Session, *, hot_path: bool = False) -> Iterator[Session]:
     """A transaction that will write: takes SQLite's write lock at BEGIN; plain on PostgreSQL.
 
     On SQLite a process's writers queue in arrival order before BEGIN IMMEDIATE (`FifoLock`).
+    On PostgreSQL so do the short transactions annotators run all day (`hot_path`: next task,
+    submit, skip, a page of items). They meet at the same hot rows (the ledger chain's head,
+    the project's counters), and a lock holder that must win the GIL back from dozens of
+    runnable threads before it can commit keeps everyone behind it waiting: one at a time per
+    process, oldest first, they finish sooner (decision 0015). Other processes still meet them
+    at the row locks. Long writers (imports, re-keying) stay out of the queue, so they do not
+    stall annotators on PostgreSQL.
     """
     _check_no_transaction(db)
     bind = db.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
     if bind.dialect.name != "sqlite":
-        with db.begin():
+        with _writer_queue(engine) if hot_path else nullcontext(), db.begin():
             yield db
         return
-    engine = bind if isinstance(bind, Engine) else bind.engine
     with _writer_queue(engine), db.begin():
         db.connection(execution_options={_IMMEDIATE: True})
         yield db

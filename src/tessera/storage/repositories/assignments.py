@@ -7,7 +7,6 @@ being rebuilt and re-keyed on every request (decision 0015).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, case, func, insert, select, update
@@ -74,23 +73,6 @@ _OWN = select(assignments).where(
     assignments.c.user_id == bindparam("user"),
 )
 _OWN_FOR_UPDATE = _OWN.with_for_update()
-
-
-def assignments_of_user(
-    db: Session, *, workspace_id: int, user_id: int, item_ids: Sequence[int]
-) -> dict[int, Assignment]:
-    """The caller's assignment for each of these items that has one."""
-    if not item_ids:
-        return {}
-    rows = db.execute(_OF_USER, {"ws": workspace_id, "user": user_id, "items": list(item_ids)})
-    return {r._mapping["item_id"]: _to_assignment(r) for r in rows}
-
-
-_OF_USER = select(assignments).where(
-    assignments.c.workspace_id == bindparam("ws"),
-    assignments.c.user_id == bindparam("user"),
-    assignments.c.item_id.in_(bindparam("items", expanding=True)),
-)
 
 
 def count_live_leases(db: Session, *, workspace_id: int, item_id: int, now: datetime) -> int:

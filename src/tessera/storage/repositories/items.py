@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, text, update
 from sqlalchemy.dialects import sqlite
@@ -212,6 +212,18 @@ def refresh_statistics(db: Session) -> None:
 CandidateKey = tuple[float, int]  # (the serving order's sort value, item id)
 
 
+class Candidate(NamedTuple):
+    """An open item the caller may be served, in the serving order."""
+
+    sort_value: float
+    item_id: int
+    lapsed_lease_id: int | None  # the caller's own expired lease on it, to renew
+
+    @property
+    def key(self) -> CandidateKey:
+        return (self.sort_value, self.item_id)
+
+
 def open_item_candidates(
     db: Session,
     *,
@@ -220,60 +232,58 @@ def open_item_candidates(
     order: ServingOrder,
     after: CandidateKey | None,
     limit: int,
+    available_to: tuple[int, int, datetime],
     at_least: int | None = None,
     below: int | None = None,
-    available_to: tuple[int, int, datetime] | None = None,
-) -> list[CandidateKey]:
-    """Open items in the serving order, best first, as (sort value, id) pairs.
+) -> list[Candidate]:
+    """Open items in the serving order that `available_to=(user_id, overlap, now)` may take.
 
     Each order walks an index of its own (`ix_items_serving*`), so the cost of a page does not
     grow with the project. `after` continues from the last pair seen (keyset, no OFFSET);
     `at_least` / `below` bound the random order's key, to scan from a random start and wrap.
-    `available_to=(user_id, overlap, now)` also drops, inside the same statement, items whose
-    answers and live leases already fill their overlap and items that user answered or
-    skipped, so a busy project's head costs no round trips (the caller re-checks under lock).
+    The same statement drops items whose answers and live leases already fill their overlap
+    and items that user answered or skipped, and brings the user's own lapsed lease on each
+    item, so a busy project's head costs no round trips (the caller re-checks under lock).
     """
     params: dict[str, object] = {"ws": workspace_id, "project": project_id}
     if after is not None:
         params["after_key"], params["after_id"] = after
-    if available_to is not None:
-        params["user"], params["overlap"], params["now"] = available_to
+    params["user"], params["overlap"], params["now"] = available_to
     if at_least is not None:
         params["at_least"] = at_least
     if below is not None:
         params["below"] = below
     stmt = _candidates_statement(
-        order,
-        limit,
-        after is not None,
-        available_to is not None,
-        at_least is not None,
-        below is not None,
+        order, limit, after is not None, at_least is not None, below is not None
     )
-    return [(r[0], r[1]) for r in db.execute(stmt, params).all()]
+    return [Candidate(r[0], r[1], r[2]) for r in db.execute(stmt, params).all()]
 
 
 @functools.lru_cache(maxsize=64)
 def _candidates_statement(
-    order: ServingOrder,
-    limit: int,
-    after: bool,
-    available: bool,
-    at_least: bool,
-    below: bool,
-) -> Select[tuple[Any, int]]:
+    order: ServingOrder, limit: int, after: bool, at_least: bool, below: bool
+) -> Select[tuple[Any, int, int | None]]:
     """Built once per shape, with bound parameters: next-task runs it on every request."""
     column, descending = {
         ServingOrder.PRIORITY: (items.c.priority, True),
         ServingOrder.UNCERTAINTY: (items.c.prediction_score, False),
         ServingOrder.RANDOM: (items.c.rand_key, False),
     }[order]
+    # (item, user) is unique in assignments, and answered or skipped items are filtered out
+    # below: what is left of the caller's own is a lease that lapsed.
+    own = assignments.alias("own")
+    lapsed = (
+        select(own.c.id)
+        .where(own.c.item_id == items.c.id, own.c.user_id == bindparam("user"))
+        .scalar_subquery()
+    )
     stmt = (
-        select(column, items.c.id)
+        select(column, items.c.id, lapsed)
         .where(
             items.c.workspace_id == bindparam("ws"),
             items.c.project_id == bindparam("project"),
             items.c.status == ItemStatus.OPEN.value,
+            *_available(),
         )
         .order_by(column.desc() if descending else column.asc(), items.c.id)
         .limit(limit)
@@ -282,8 +292,6 @@ def _candidates_statement(
         key = bindparam("after_key", type_=column.type)
         beyond = column < key if descending else column > key
         stmt = stmt.where(beyond | ((column == key) & (items.c.id > bindparam("after_id"))))
-    if available:
-        stmt = stmt.where(*_available())
     if at_least:
         stmt = stmt.where(column >= bindparam("at_least", type_=column.type))
     if below:
@@ -292,7 +300,10 @@ def _candidates_statement(
 
 
 def _available() -> list[ColumnElement[bool]]:
-    mine = assignments.alias("mine")
+    """Overlap not yet filled by answers and live leases, and not answered or skipped by the
+    caller. Both are scalar subqueries, run per candidate row through an index: as an
+    anti-join, PostgreSQL planned the second as a scan of the caller's whole history (a cost
+    that grew with every answer) whenever its statistics still saw few assignments."""
     held = assignments.alias("held")
     live = (
         select(func.count())
@@ -304,17 +315,15 @@ def _available() -> list[ColumnElement[bool]]:
         )
         .scalar_subquery()
     )
-    seen = (
-        select(mine.c.id)
-        .where(
-            mine.c.item_id == items.c.id,
-            mine.c.user_id == bindparam("user"),
-            mine.c.state.in_([AssignmentState.SUBMITTED.value, AssignmentState.SKIPPED.value]),
-        )
-        .exists()
+    mine = assignments.alias("mine")
+    my_state = (
+        select(mine.c.state)
+        .where(mine.c.item_id == items.c.id, mine.c.user_id == bindparam("user"))
+        .scalar_subquery()
     )
+    closed = [AssignmentState.SUBMITTED.value, AssignmentState.SKIPPED.value]
     needed = func.coalesce(items.c.overlap_override, bindparam("overlap", type_=Integer()))
-    return [items.c.submitted_count + live < needed, ~seen]
+    return [items.c.submitted_count + live < needed, func.coalesce(my_state, "").not_in(closed)]
 
 
 def lock_item(
