@@ -394,6 +394,8 @@ def measure_tessera(
                 for i, tok in enumerate(p.annotator_tokens[:c])
             ]
             for think_ms in args.think_ms:
+                if think_ms and c < args.think_min_clients:
+                    continue  # one annotator pausing 1 s is an idle server: nothing to learn
                 load = run_load(
                     system, clients, max(1, args.cycles // c), args.warmup, think_ms / 1000
                 )
@@ -598,6 +600,12 @@ def main(argv: list[str] | None = None) -> None:
         default=[0],
         help="mean pauses before each measured cycle (exponential), e.g. 0,1000; 0: a closed "
         "loop; each client count runs once per value",
+    )
+    parser.add_argument(
+        "--think-min-clients",
+        type=int,
+        default=8,
+        help="run the --think-ms variants only with at least this many clients",
     )
     parser.add_argument("--list-requests", type=int, default=50, help="GETs per listed page")
     parser.add_argument(
