@@ -6,8 +6,9 @@ import itertools
 import json
 import os
 import secrets
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,31 @@ def make_world(client: TestClient, factory: Factory, *, items: int = 5, overlap:
 @pytest.fixture
 def world(client: TestClient, factory: Factory) -> World:
     return make_world(client, factory)
+
+
+def run_together(work: Sequence[Callable[[], None]], *, timeout_s: float = 120) -> None:
+    """Run each callable in a thread of its own, all at once; wait for them, then raise the
+    first failure in the calling thread (a thread's exception would otherwise only be printed,
+    and the test would pass)."""
+    errors: list[BaseException] = []
+
+    def guarded(fn: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                fn()
+            except BaseException as exc:  # raised below, in the test's thread
+                errors.append(exc)
+
+        return run
+
+    threads = [threading.Thread(target=guarded(fn)) for fn in work]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout_s)
+    if errors:
+        raise errors[0]
+    assert not any(t.is_alive() for t in threads), f"threads still running after {timeout_s} s"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import random
-import threading
 from collections import Counter
 
 from sqlalchemy import func, select
 
-from conftest import Factory, Person
+from conftest import Factory, Person, run_together
 from tessera.domain.entities import Role
 from tessera.domain.quality_rules import QualitySettings
 from tessera.formats import ImportFormat
@@ -49,38 +49,28 @@ def test_gold_and_more_answers_stay_exact_under_concurrency(factory: Factory) ->
             stream=io.BytesIO("\n".join(json.dumps(r) for r in rows).encode()),
             fmt=ImportFormat.JSONL,
         )
-    errors: list[BaseException] = []
 
     def annotate(person: Person, seed: int) -> None:
         rng = random.Random(seed)
-        try:
-            with factory.database.session() as db:
-                while (
-                    task := assignment.next_task(
-                        db, actor=person.user, workspace_id=ws.id, project_id=project.id
-                    )
-                ) is not None:
-                    assignment.submit_annotation(
-                        db,
-                        actor=person.user,
-                        workspace_id=ws.id,
-                        assignment_id=task.assignment.id,
-                        value={"label": rng.choice("aabc")},
-                    )
-        except BaseException as exc:  # surfaced below, in the main thread
-            errors.append(exc)
+        with factory.database.session() as db:
+            while (
+                task := assignment.next_task(
+                    db, actor=person.user, workspace_id=ws.id, project_id=project.id
+                )
+            ) is not None:
+                assignment.submit_annotation(
+                    db,
+                    actor=person.user,
+                    workspace_id=ws.id,
+                    assignment_id=task.assignment.id,
+                    value={"label": rng.choice("aabc")},
+                )
 
-    threads = [threading.Thread(target=annotate, args=(p, i)) for i, p in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
+    run_together([functools.partial(annotate, p, i) for i, p in enumerate(workers)])
     # A worker may have found nothing at the moment an item was full, before the rule reopened
     # it: annotators come back, so a last round serves what the rule asked for.
     for seed, person in enumerate(workers * CAP):
         annotate(person, 100 + seed)
-    assert not errors, errors[:3]
 
     with factory.database.session() as db:
         state = {

@@ -16,6 +16,7 @@ from tessera.services.aggregation_methods import aggregate_key
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import read_transaction, write_transaction
+from tessera.storage.repositories import item_serving as item_serving_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
 from tessera.storage.repositories import quality as quality_repo
@@ -109,7 +110,7 @@ def _reopen_unsure(db: Session, project: Project, results: Sequence[StoredResult
     for item_id in unsure:  # a fixed lock order, as everywhere items are locked in bulk
         # SKIP LOCKED: an item a submit holds is being answered right now; waiting for it
         # while holding result rows that submit also writes could deadlock.
-        locked = item_repo.lock_item(
+        locked = item_serving_repo.lock_item(
             db, workspace_id=project.workspace_id, item_id=item_id, skip_locked=True
         )
         if locked is None or locked.status is not ItemStatus.DONE:
@@ -117,7 +118,7 @@ def _reopen_unsure(db: Session, project: Project, results: Sequence[StoredResult
         overlap = locked.overlap_override or project.annotations_per_item
         if overlap >= cap or locked.submitted_count < overlap:
             continue
-        item_repo.set_overlap_override(
+        item_serving_repo.set_overlap_override(
             db, workspace_id=project.workspace_id, item_id=item_id, overlap=overlap + 1
         )
         reopened += 1
@@ -167,5 +168,7 @@ def needs_more_answers(
         return False
     # The submit's own ledger event says so; recording here would take the chain head before
     # the project's counters, against the lock order of every other submit.
-    item_repo.set_overlap_override(db, workspace_id=ws, item_id=item_id, overlap=overlap + 1)
+    item_serving_repo.set_overlap_override(
+        db, workspace_id=ws, item_id=item_id, overlap=overlap + 1
+    )
     return True

@@ -25,6 +25,7 @@ from tessera.services.policies import Action, authorize
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import assignments as assignment_repo
+from tessera.storage.repositories import item_serving as item_serving_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
 from tessera.storage.repositories import quality as quality_repo
@@ -166,9 +167,9 @@ def _lease_in_range(
     below: int | None,
 ) -> Assignment | None:
     ws = project.workspace_id
-    after: item_repo.CandidateKey | None = None
+    after: item_serving_repo.CandidateKey | None = None
     while True:
-        candidates = item_repo.open_item_candidates(
+        candidates = item_serving_repo.open_item_candidates(
             db,
             workspace_id=ws,
             project_id=project.id,
@@ -192,11 +193,11 @@ def _try_lease(
     db: Session,
     project: Project,
     actor: User,
-    candidate: item_repo.Candidate,
+    candidate: item_serving_repo.Candidate,
     now: datetime,
 ) -> Assignment | None:
     ws, item_id = project.workspace_id, candidate.item_id
-    locked = item_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
+    locked = item_serving_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
     if locked is None or locked.status is not ItemStatus.OPEN:
         return None
     live = assignment_repo.count_live_leases(db, workspace_id=ws, item_id=item_id, now=now)
@@ -268,7 +269,7 @@ def submit_annotation(
             else None
         )
         clean = schema.validate_answer(value, content)
-        locked = item_repo.lock_item(
+        locked = item_serving_repo.lock_item(
             db, workspace_id=workspace_id, item_id=task.item_id, skip_locked=False
         )
         assert locked is not None  # the assignment's foreign key keeps the item
@@ -316,7 +317,7 @@ def submit_annotation(
         )
         if more:
             is_done = False  # the confidence rule raised its overlap by one, under its lock
-        item_repo.record_submission(
+        item_serving_repo.record_submission(
             db, workspace_id=workspace_id, item_id=task.item_id, is_done=is_done
         )
         project_repo.add_to_counts(
@@ -401,7 +402,7 @@ def _submit_gold(
     return annotation
 
 
-def overlap_of(project: Project, item: item_repo.LockedItem) -> int:
+def overlap_of(project: Project, item: item_serving_repo.LockedItem) -> int:
     """How many answers this item needs: its own override, else the project's overlap."""
     return item.overlap_override or project.annotations_per_item
 

@@ -15,6 +15,7 @@ from tessera.services import ledger
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
 from tessera.storage.engine import write_transaction
+from tessera.storage.repositories import item_serving as item_serving_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
 from tessera.storage.repositories import quality as quality_repo
@@ -125,8 +126,12 @@ def get_gold(
         return gold
 
 
-def _lock(db: Session, workspace_id: int, project_id: int, item_id: int) -> item_repo.LockedItem:
-    locked = item_repo.lock_item(db, workspace_id=workspace_id, item_id=item_id, skip_locked=False)
+def _lock(
+    db: Session, workspace_id: int, project_id: int, item_id: int
+) -> item_serving_repo.LockedItem:
+    locked = item_serving_repo.lock_item(
+        db, workspace_id=workspace_id, item_id=item_id, skip_locked=False
+    )
     if locked is None or locked.project_id != project_id:
         raise NotFound("item", item_id)
     return locked

@@ -26,6 +26,7 @@ from tessera.services.policies import Action, authorize
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import assignments as assignment_repo
+from tessera.storage.repositories import item_serving as item_serving_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
 from tessera.storage.repositories import reviews as review_repo
@@ -289,7 +290,7 @@ def decide_review(
         )
         fixed = _checked_fix(db, project, review, value) if decision is Decision.FIX else None
         # The item first, then the review: the order submit takes them in, so no deadlock.
-        locked = item_repo.lock_item(
+        locked = item_serving_repo.lock_item(
             db, workspace_id=workspace_id, item_id=review.item_id, skip_locked=False
         )
         assert locked is not None  # the review's foreign key keeps the item
@@ -377,7 +378,7 @@ def _checked_fix(
 
 
 def _release_answer(
-    db: Session, project: Project, locked: item_repo.LockedItem, item_id: int
+    db: Session, project: Project, locked: item_serving_repo.LockedItem, item_id: int
 ) -> None:
     """The rejected answer stops counting: one answer fewer, and a done item opens again.
 
@@ -391,7 +392,7 @@ def _release_answer(
     overlap = locked.overlap_override or project.annotations_per_item
     was_done = locked.status is ItemStatus.DONE
     reopen = was_done and locked.submitted_count - 1 < overlap
-    item_repo.release_submission(
+    item_serving_repo.release_submission(
         db, workspace_id=project.workspace_id, item_id=item_id, reopen=reopen
     )
     project_repo.add_to_counts(

@@ -16,7 +16,7 @@ from tessera.services.policies import Action, authorize
 from tessera.services.projects import MAX_OVERLAP
 from tessera.storage.engine import read_transaction, write_transaction
 from tessera.storage.repositories import assignments as assignment_repo
-from tessera.storage.repositories import items as item_repo
+from tessera.storage.repositories import item_serving as item_serving_repo
 from tessera.storage.repositories import projects as project_repo
 
 MAX_ITEMS_PER_OVERRIDE = 1000
@@ -74,7 +74,7 @@ def set_item_overrides(
         project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
         done_delta = 0
         for item_id in sorted(set(item_ids)):  # a fixed lock order: no deadlock between managers
-            locked = item_repo.lock_item(
+            locked = item_serving_repo.lock_item(
                 db, workspace_id=workspace_id, item_id=item_id, skip_locked=False
             )
             if locked is None or locked.project_id != project_id:
@@ -85,7 +85,7 @@ def set_item_overrides(
             if locked.status is ItemStatus.GOLD:
                 status = ItemStatus.GOLD  # known answers: outside any overlap
             done_delta += (status is ItemStatus.DONE) - (locked.status is ItemStatus.DONE)
-            item_repo.set_item_state(
+            item_serving_repo.set_item_state(
                 db,
                 workspace_id=workspace_id,
                 item_id=item_id,

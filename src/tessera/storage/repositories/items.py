@@ -1,19 +1,19 @@
-"""Items of a project: bulk insert, keyset listing, serving candidates and counters."""
+"""Items of a project: bulk insert, keyset listing, gold answers. Their serving state (the
+candidates of next-task, row locks, answer counts) is in `item_serving`."""
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import AssignmentState, Item, ItemStatus, ServingOrder
+from tessera.domain.entities import Item, ItemStatus
 from tessera.domain.errors import NotFound
 from tessera.storage.cipher import Purpose, item_row, open_json, seal_json
 from tessera.storage.engine import is_sqlite
@@ -27,15 +27,6 @@ class NewItem:
     priority: int
     prediction_score: float | None = None
     gold: Mapping[str, object] | None = None  # known answers: the item is then a gold item
-
-
-@dataclass(frozen=True)
-class LockedItem:
-    project_id: int
-    status: ItemStatus
-    submitted_count: int
-    overlap_override: int | None
-    priority: int
 
 
 NO_PREDICTION = 2.0  # stored instead of NULL so the uncertainty order needs no NULLS LAST
@@ -209,195 +200,6 @@ def refresh_statistics(db: Session) -> None:
         db.execute(text("ANALYZE items"))
 
 
-CandidateKey = tuple[float, int]  # (the serving order's sort value, item id)
-
-
-class Candidate(NamedTuple):
-    """An open item the caller may be served, in the serving order."""
-
-    sort_value: float
-    item_id: int
-    lapsed_lease_id: int | None  # the caller's own expired lease on it, to renew
-
-    @property
-    def key(self) -> CandidateKey:
-        return (self.sort_value, self.item_id)
-
-
-def open_item_candidates(
-    db: Session,
-    *,
-    workspace_id: int,
-    project_id: int,
-    order: ServingOrder,
-    after: CandidateKey | None,
-    limit: int,
-    available_to: tuple[int, int, datetime],
-    at_least: int | None = None,
-    below: int | None = None,
-) -> list[Candidate]:
-    """Open items in the serving order that `available_to=(user_id, overlap, now)` may take.
-
-    Each order walks an index of its own (`ix_items_serving*`), so the cost of a page does not
-    grow with the project. `after` continues from the last pair seen (keyset, no OFFSET);
-    `at_least` / `below` bound the random order's key, to scan from a random start and wrap.
-    The same statement drops items whose answers and live leases already fill their overlap
-    and items that user answered or skipped, and brings the user's own lapsed lease on each
-    item, so a busy project's head costs no round trips (the caller re-checks under lock).
-    """
-    params: dict[str, object] = {"ws": workspace_id, "project": project_id}
-    if after is not None:
-        params["after_key"], params["after_id"] = after
-    params["user"], params["overlap"], params["now"] = available_to
-    if at_least is not None:
-        params["at_least"] = at_least
-    if below is not None:
-        params["below"] = below
-    stmt = _candidates_statement(
-        order, limit, after is not None, at_least is not None, below is not None
-    )
-    return [Candidate(r[0], r[1], r[2]) for r in db.execute(stmt, params).all()]
-
-
-@functools.lru_cache(maxsize=64)
-def _candidates_statement(
-    order: ServingOrder, limit: int, after: bool, at_least: bool, below: bool
-) -> Select[tuple[Any, int, int | None]]:
-    """Built once per shape, with bound parameters: next-task runs it on every request."""
-    column, descending = {
-        ServingOrder.PRIORITY: (items.c.priority, True),
-        ServingOrder.UNCERTAINTY: (items.c.prediction_score, False),
-        ServingOrder.RANDOM: (items.c.rand_key, False),
-    }[order]
-    # (item, user) is unique in assignments, and answered or skipped items are filtered out
-    # below: what is left of the caller's own is a lease that lapsed.
-    own = assignments.alias("own")
-    lapsed = (
-        select(own.c.id)
-        .where(own.c.item_id == items.c.id, own.c.user_id == bindparam("user"))
-        .scalar_subquery()
-    )
-    stmt = (
-        select(column, items.c.id, lapsed)
-        .where(
-            items.c.workspace_id == bindparam("ws"),
-            items.c.project_id == bindparam("project"),
-            items.c.status == ItemStatus.OPEN.value,
-            *_available(),
-        )
-        .order_by(column.desc() if descending else column.asc(), items.c.id)
-        .limit(limit)
-    )
-    if after:
-        key = bindparam("after_key", type_=column.type)
-        beyond = column < key if descending else column > key
-        stmt = stmt.where(beyond | ((column == key) & (items.c.id > bindparam("after_id"))))
-    if at_least:
-        stmt = stmt.where(column >= bindparam("at_least", type_=column.type))
-    if below:
-        stmt = stmt.where(column < bindparam("below", type_=column.type))
-    return stmt
-
-
-def _available() -> list[ColumnElement[bool]]:
-    """Overlap not yet filled by answers and live leases, and not answered or skipped by the
-    caller. Both are scalar subqueries, run per candidate row through an index: as an
-    anti-join, PostgreSQL planned the second as a scan of the caller's whole history (a cost
-    that grew with every answer) whenever its statistics still saw few assignments."""
-    held = assignments.alias("held")
-    live = (
-        select(func.count())
-        .select_from(held)
-        .where(
-            held.c.item_id == items.c.id,
-            held.c.state == AssignmentState.LEASED.value,
-            held.c.expires_at > bindparam("now", type_=UtcDateTime()),
-        )
-        .scalar_subquery()
-    )
-    mine = assignments.alias("mine")
-    my_state = (
-        select(mine.c.state)
-        .where(mine.c.item_id == items.c.id, mine.c.user_id == bindparam("user"))
-        .scalar_subquery()
-    )
-    closed = [AssignmentState.SUBMITTED.value, AssignmentState.SKIPPED.value]
-    needed = func.coalesce(items.c.overlap_override, bindparam("overlap", type_=Integer()))
-    return [items.c.submitted_count + live < needed, func.coalesce(my_state, "").not_in(closed)]
-
-
-def lock_item(
-    db: Session, *, workspace_id: int, item_id: int, skip_locked: bool
-) -> LockedItem | None:
-    """Lock one item row for this transaction and read its serving state.
-
-    On PostgreSQL `skip_locked` returns None when another transaction holds the row; SQLite's
-    BEGIN IMMEDIATE already serialises writers, so there the row is simply read.
-    """
-    if is_sqlite(db):
-        stmt = _SERVING_STATE
-    else:
-        stmt = _SERVING_STATE_SKIP_LOCKED if skip_locked else _SERVING_STATE_FOR_UPDATE
-    row = db.execute(stmt, {"id": item_id, "ws": workspace_id}).first()
-    if row is None:
-        return None
-    return LockedItem(int(row[0]), ItemStatus(row[1]), int(row[2]), row[3], int(row[4]))
-
-
-_SERVING_STATE = select(
-    items.c.project_id,
-    items.c.status,
-    items.c.submitted_count,
-    items.c.overlap_override,
-    items.c.priority,
-).where(items.c.id == bindparam("id"), items.c.workspace_id == bindparam("ws"))
-_SERVING_STATE_FOR_UPDATE = _SERVING_STATE.with_for_update()
-_SERVING_STATE_SKIP_LOCKED = _SERVING_STATE.with_for_update(skip_locked=True)
-
-
-def set_item_state(
-    db: Session,
-    *,
-    workspace_id: int,
-    item_id: int,
-    status: ItemStatus,
-    overlap_override: int | None,
-    priority: int,
-) -> None:
-    """Store a manager's per-item settings and the status they imply."""
-    db.execute(
-        update(items)
-        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
-        .values(status=status.value, overlap_override=overlap_override, priority=priority)
-    )
-
-
-def record_submission(db: Session, *, workspace_id: int, item_id: int, is_done: bool) -> None:
-    """Count one more answer for the item, closing it when it has its overlap."""
-    db.execute(_ANSWERED_DONE if is_done else _ANSWERED, {"b_id": item_id, "b_ws": workspace_id})
-
-
-_ANSWERED = (
-    update(items)
-    .where(items.c.id == bindparam("b_id"), items.c.workspace_id == bindparam("b_ws"))
-    .values(submitted_count=items.c.submitted_count + 1)
-)
-_ANSWERED_DONE = _ANSWERED.values(status=ItemStatus.DONE.value)
-
-
-def release_submission(db: Session, *, workspace_id: int, item_id: int, reopen: bool) -> None:
-    """Count one answer fewer for the item (a reviewer sent it back to the pool), reopening a
-    done item when it needs an answer again. The caller holds the item's lock."""
-    values: dict[str, object] = {"submitted_count": items.c.submitted_count - 1}
-    if reopen:
-        values["status"] = ItemStatus.OPEN.value
-    db.execute(
-        update(items)
-        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
-        .values(**values)
-    )
-
-
 def iter_items(
     db: Session, *, workspace_id: int, project_id: int, batch_size: int = 500
 ) -> Iterable[list[Item]]:
@@ -518,13 +320,4 @@ def count_gold(db: Session, *, workspace_id: int, project_id: int) -> int:
                 items.c.status == ItemStatus.GOLD.value,
             )
         ).scalar_one()
-    )
-
-
-def set_overlap_override(db: Session, *, workspace_id: int, item_id: int, overlap: int) -> None:
-    """Raise one item's overlap (the confidence rule), reopening it; the caller holds its lock."""
-    db.execute(
-        update(items)
-        .where(items.c.id == item_id, items.c.workspace_id == workspace_id)
-        .values(overlap_override=overlap, status=ItemStatus.OPEN.value)
     )
