@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import httpx
 from cli_runner import Cli, ok, refused
 from sqlalchemy import text
 
+from tessera.cli.commands.server import freeze_startup_objects
 from tessera.settings import Settings, create_keys
 from tessera.storage.engine import make_single_use_engine
 
@@ -65,3 +67,15 @@ def test_serve_answers_healthz(tmp_path: Path) -> None:
         server.terminate()
         output = server.communicate(timeout=15)[0]
     assert f"http://127.0.0.1:{port}/" in output
+
+
+def test_startup_objects_are_left_out_of_later_collections() -> None:
+    """A full collection then walks only what requests allocate, not the whole app."""
+    before = gc.get_freeze_count()
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > before
+        # everything that existed now sits in the permanent generation, not in the oldest one
+        assert len(gc.get_objects(generation=2)) < gc.get_freeze_count() // 100
+    finally:
+        gc.unfreeze()

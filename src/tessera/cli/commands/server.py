@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Annotated
 
 import typer
@@ -72,6 +73,15 @@ def _change(before: str | None, after: str | None) -> str:
     return f"schema upgraded from {before or 'nothing'} to revision {after}"
 
 
+def freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, routes, models, about 180,000 objects) out of every
+    later garbage collection. They live as long as the process anyway, and a full collection
+    over them stalled every request in flight for about 100 ms: the slowest of 50 requests for
+    a page of items was 110-130 ms against a median of 8 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 def serve(
     data_dir: DataDirOption = None,
     host: Annotated[
@@ -99,6 +109,7 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     app = create_app(settings)  # raises MissingSecret / SchemaOutOfDate before listening
+    freeze_startup_objects()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (comparison only)
     url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
     console.print(f"[bold]Tessera {__version__}[/] serving {settings.data_dir.resolve()}")
