@@ -6,12 +6,15 @@ import functools
 import random
 import threading
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from conftest import Factory, Person, run_together
-from tessera.domain.entities import Role
+from tessera.domain.entities import AssignmentState, Role
 from tessera.services import assignment, projects
+from tessera.storage.engine import write_transaction
+from tessera.storage.repositories import assignments as assignment_repo
 from tessera.storage.tables import annotations, assignments, items
 
 TEXT_SCHEMA = {
@@ -119,3 +122,50 @@ def _import(factory: Factory, owner: Person, ws_id: int, project_id: int, n: int
             stream=io.BytesIO(body),
             fmt=ImportFormat.JSONL,
         )
+
+
+def test_a_lapsed_lease_answered_meanwhile_is_not_renewed(factory: Factory) -> None:
+    """Next-task reads the caller's lapsed lease with its candidates and renews it later; a
+    late submit of that lease committing in between must win, not be turned back into a lease."""
+    owner = factory.person(with_password=False)
+    ws = factory.workspace(owner)
+    annotator = factory.add(ws, owner, Role.ANNOTATOR, with_password=False)
+    with factory.database.session() as db:
+        project = projects.create_project(
+            db,
+            actor=owner.user,
+            workspace_id=ws.id,
+            name="renew",
+            label_schema=TEXT_SCHEMA,
+            annotations_per_item=2,
+        )
+    _import(factory, owner, ws.id, project.id, n=1)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    with factory.database.session() as db:
+        task = assignment.next_task(
+            db, actor=annotator.user, workspace_id=ws.id, project_id=project.id, now=t0
+        )
+        assert task is not None
+        later = t0 + timedelta(hours=2)  # past the lease
+        assignment.submit_annotation(
+            db,
+            actor=annotator.user,
+            workspace_id=ws.id,
+            assignment_id=task.assignment.id,
+            value={"label": "a"},
+            now=later,
+        )
+        with write_transaction(db):
+            renewed = assignment_repo.renew_assignment(
+                db,
+                workspace_id=ws.id,
+                assignment_id=task.assignment.id,
+                now=later,
+                expires_at=later + timedelta(hours=1),
+            )
+        assert not renewed
+        state = db.execute(
+            select(assignments.c.state).where(assignments.c.id == task.assignment.id)
+        ).scalar_one()
+        db.rollback()
+    assert state == AssignmentState.SUBMITTED.value

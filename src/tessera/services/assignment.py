@@ -205,13 +205,15 @@ def _try_lease(
         return None
     expires_at = now + timedelta(seconds=project.lease_ttl_s)
     if candidate.lapsed_lease_id is not None:
-        assignment_repo.renew_assignment(
+        renewed = assignment_repo.renew_assignment(
             db,
             workspace_id=ws,
             assignment_id=candidate.lapsed_lease_id,
             now=now,
             expires_at=expires_at,
         )
+        if not renewed:
+            return None  # answered or skipped since the candidates were read
         return Assignment(
             id=candidate.lapsed_lease_id,
             workspace_id=ws,

@@ -132,10 +132,15 @@ _ADD = insert(assignments).returning(assignments.c.id)
 
 def renew_assignment(
     db: Session, *, workspace_id: int, assignment_id: int, now: datetime, expires_at: datetime
-) -> None:
-    """Lease an item again to the same annotator after their earlier lease lapsed."""
-    db.execute(
-        _SET_ONE,
+) -> bool:
+    """Lease an item again to the same annotator after their earlier lease lapsed.
+
+    False, changing nothing, if that lease was answered or skipped meanwhile (a late submit
+    of the same annotator's committed after next-task read its candidates): the row's state is
+    tested by the UPDATE itself, which on PostgreSQL sees the latest committed version.
+    """
+    result = db.execute(
+        _RENEW,
         {
             "b_id": assignment_id,
             "b_ws": workspace_id,
@@ -144,11 +149,15 @@ def renew_assignment(
             "expires_at": expires_at,
         },
     )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 # The SET clause comes from the keys of the parameters that name columns.
 _SET_ONE = update(assignments).where(
     assignments.c.id == bindparam("b_id"), assignments.c.workspace_id == bindparam("b_ws")
+)
+_RENEW = _SET_ONE.where(
+    assignments.c.state.in_([AssignmentState.LEASED.value, AssignmentState.EXPIRED.value])
 )
 
 
