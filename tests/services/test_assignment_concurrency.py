@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from conftest import Factory, Person, run_together
-from tessera.domain.entities import AssignmentState, Role
+from tessera.domain.entities import AssignmentState, Project, Role
 from tessera.services import assignment, projects
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import assignments as assignment_repo
@@ -27,16 +27,7 @@ def test_concurrent_next_submit_skip(factory: Factory) -> None:
     owner = factory.person(with_password=False)
     ws = factory.workspace(owner)
     workers = [factory.add(ws, owner, Role.ANNOTATOR, with_password=False) for _ in range(8)]
-    with factory.database.session() as db:
-        project = projects.create_project(
-            db,
-            actor=owner.user,
-            workspace_id=ws.id,
-            name="race",
-            label_schema=TEXT_SCHEMA,
-            annotations_per_item=2,
-        )
-    _import(factory, owner, ws.id, project.id, n=40)
+    project = _project(factory, owner, ws.id, n_items=40)
     skipped: Counter[int] = Counter()
     lock = threading.Lock()
 
@@ -105,6 +96,21 @@ def test_concurrent_next_submit_skip(factory: Factory) -> None:
     assert final.counts.done == sum(1 for s in per_item.values() if s == 2)
 
 
+def _project(factory: Factory, owner: Person, ws_id: int, *, n_items: int) -> Project:
+    """A project with an overlap of 2 and n short text items."""
+    with factory.database.session() as db:
+        project = projects.create_project(
+            db,
+            actor=owner.user,
+            workspace_id=ws_id,
+            name="serving",
+            label_schema=TEXT_SCHEMA,
+            annotations_per_item=2,
+        )
+    _import(factory, owner, ws_id, project.id, n=n_items)
+    return project
+
+
 def _import(factory: Factory, owner: Person, ws_id: int, project_id: int, n: int) -> None:
     import io
     import json
@@ -130,16 +136,7 @@ def test_a_lapsed_lease_answered_meanwhile_is_not_renewed(factory: Factory) -> N
     owner = factory.person(with_password=False)
     ws = factory.workspace(owner)
     annotator = factory.add(ws, owner, Role.ANNOTATOR, with_password=False)
-    with factory.database.session() as db:
-        project = projects.create_project(
-            db,
-            actor=owner.user,
-            workspace_id=ws.id,
-            name="renew",
-            label_schema=TEXT_SCHEMA,
-            annotations_per_item=2,
-        )
-    _import(factory, owner, ws.id, project.id, n=1)
+    project = _project(factory, owner, ws.id, n_items=1)
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     with factory.database.session() as db:
         task = assignment.next_task(
