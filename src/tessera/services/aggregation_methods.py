@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,7 @@ from tessera.services.aggregation_geometry import box_consensus, span_consensus
 from tessera.storage.repositories.quality import Answer, Skill, StoredResult
 
 BOOTSTRAP_RESAMPLES = 200
+Numbers = Sequence[float] | npt.NDArray[Any]  # one per item or annotator code
 
 
 @dataclass
@@ -147,6 +149,37 @@ class _Coded:
         n = int(self.answers_per_item[code])
         return StoredResult(int(self.item_ids[code]), key, value, float(confidence), method, n)
 
+    def results(
+        self, key: str, method: str, values: Sequence[object], confidences: Numbers
+    ) -> list[StoredResult]:
+        """One result per item code, in code order."""
+        return [
+            self.result(i, key, values[i], confidences[i], method)
+            for i in range(len(self.item_ids))
+        ]
+
+    def skills(
+        self,
+        key: str,
+        method: str,
+        values: Numbers,
+        confusions: Sequence[list[list[float]]] | None = None,
+    ) -> list[Skill]:
+        """One skill per annotator code; `aggregate_key` puts in who they are and how many
+        answers they gave."""
+        return [
+            Skill(
+                a,
+                "",
+                key,
+                method,
+                _finite(float(values[a])),
+                0,
+                None if confusions is None else confusions[a],
+            )
+            for a in range(len(self.user_ids))
+        ]
+
 
 def _gold_codes(
     coded: _Coded, gold: Mapping[int, Mapping[str, object]], out: KeyAggregate
@@ -177,28 +210,15 @@ def _single(
     known = [(c, options.index(str(v))) for c, v in _gold_codes(coded, gold, out) if v in options]
     gold_arg = Gold.from_arrays([c for c, _ in known], [v for _, v in known]) if known else None
     model = DawidSkene().fit(answers, gold_arg)
-    out.results = [
-        coded.result(
-            i,
-            out.key,
-            options[int(model.labels_[i])],
-            model.probas_[i].max(),
-            "dawid_skene",
-        )
-        for i in range(len(coded.item_ids))
-    ]
-    out.skills = [
-        Skill(
-            a,
-            "",
-            out.key,
-            "dawid_skene",
-            _finite(model.skills_[a]),
-            0,
-            np.round(model.confusions_[a], 4).tolist(),
-        )
-        for a in range(len(coded.user_ids))
-    ]
+    out.results = coded.results(
+        out.key,
+        "dawid_skene",
+        [options[int(c)] for c in model.labels_],
+        model.probas_.max(axis=1),
+    )
+    out.skills = coded.skills(
+        out.key, "dawid_skene", model.skills_, np.round(model.confusions_, 4).tolist()
+    )
     out.summary.update(
         method="dawid_skene",
         gold_items=len(known),
@@ -243,22 +263,11 @@ def _multi(
         )
     model = BinaryRelevance().fit(answers, gold_arg)
     sure = np.maximum(model.probas_, 1 - model.probas_).min(axis=1)
-    out.results = [
-        coded.result(
-            i,
-            out.key,
-            [o for c, o in enumerate(options) if model.labels_[i, c]],
-            sure[i],
-            "dawid_skene_per_option",
-        )
-        for i in range(len(coded.item_ids))
-    ]
+    chosen = [[o for c, o in enumerate(options) if row[c]] for row in model.labels_]
+    out.results = coded.results(out.key, "dawid_skene_per_option", chosen, sure)
     with np.errstate(all="ignore"):
         skills = np.nanmean(model.skills_, axis=1)
-    out.skills = [
-        Skill(a, "", out.key, "dawid_skene_per_option", _finite(skills[a]), 0, None)
-        for a in range(len(coded.user_ids))
-    ]
+    out.skills = coded.skills(out.key, "dawid_skene_per_option", skills)
     # agreement over the item x option yes/no decisions
     units = np.repeat(coded.items * len(options), len(options)) + np.tile(
         np.arange(len(options)), len(values)
@@ -288,10 +297,7 @@ def _geometry(out: KeyAggregate, coded: _Coded, values: list[object]) -> None:
         coded.result(code, out.key, value, confidence, found.method)
         for code, (value, confidence) in sorted(found.results.items())
     ]
-    out.skills = [
-        Skill(a, "", out.key, found.method, _finite(float(found.skills[a])), 0, None)
-        for a in range(len(coded.user_ids))
-    ]
+    out.skills = coded.skills(out.key, found.method, found.skills)
     out.summary.update(method=found.method)
 
 
@@ -314,28 +320,10 @@ def _rating(out: KeyAggregate, coded: _Coded, values: list[object]) -> None:
         / np.maximum(n, 1)
     )
     confidence = np.where(n > 1, np.clip(1 - spread / half, 0, 1), 0.5)
-    out.results = [
-        coded.result(
-            i,
-            out.key,
-            round(float(model.values_[i]), 4),
-            confidence[i],
-            "mean_with_bias",
-        )
-        for i in range(len(coded.item_ids))
-    ]
-    out.skills = [
-        Skill(
-            a,
-            "",
-            out.key,
-            "mean_with_bias",
-            _finite(float(np.clip(1 - model.noise_[a] / half, 0, 1))),
-            0,
-            None,
-        )
-        for a in range(len(coded.user_ids))
-    ]
+    out.results = coded.results(
+        out.key, "mean_with_bias", [round(float(v), 4) for v in model.values_], confidence
+    )
+    out.skills = coded.skills(out.key, "mean_with_bias", np.clip(1 - model.noise_ / half, 0, 1))
     out.summary.update(
         method="mean_with_bias",
         scale=[low, high],
