@@ -16,20 +16,18 @@ import json
 import random
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
+from harness import scratch_database
 from tessera.domain.entities import AssignmentState, Role, User
 from tessera.formats import ImportFormat
-from tessera.security.envelope import Keyring
 from tessera.services import accounts, aggregation, exports, imports, projects, quality, workspaces
 from tessera.services.clock import utcnow
 from tessera.services.exports import ExportFormat
-from tessera.storage import migrate
 from tessera.storage.cipher import Purpose, annotation_row, seal_json
-from tessera.storage.engine import Database, make_engine, make_single_use_engine
+from tessera.storage.engine import Database
 from tessera.storage.tables import annotations, assignments, items
 
 LABELS = ["a", "b", "c", "d", "e"]
@@ -38,19 +36,6 @@ SCHEMA = {
     "questions": [{"name": "label", "type": "single_choice", "options": LABELS}],
 }
 ANNOTATORS, PER_ITEM = 50, 5
-
-
-def _database(url: str | None, root: Path) -> tuple[Database, str | None]:
-    schema = None
-    if url is None:
-        url = f"sqlite:///{root / 'quality.db'}"
-    else:
-        schema = f"bench_quality_{uuid.uuid4().hex[:8]}"
-        with make_single_use_engine(url).begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{url}?options=-csearch_path%3D{schema}"
-    migrate.upgrade(make_single_use_engine(url))
-    return Database(make_engine(url), Keyring(b"k" * 32)), schema
 
 
 def _seed(database: Database, n: int, rng: random.Random) -> tuple[User, int, int, int]:
@@ -154,41 +139,35 @@ def _seed(database: Database, n: int, rng: random.Random) -> tuple[User, int, in
 
 
 def run(url: str | None, n: int) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as root:
-        database, schema = _database(url, Path(root))
-        try:
-            owner, ws, pid, answers = _seed(database, n, random.Random(7))
-            with database.session() as db:
-                t0 = time.perf_counter()
-                report = aggregation.aggregate_project(
-                    db, actor=owner, workspace_id=ws, project_id=pid
-                )
-                aggregate_s = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                quality.quality_report(db, actor=owner, workspace_id=ws, project_id=pid)
-                page_s = time.perf_counter() - t0
-            with database.session() as db:
-                t0 = time.perf_counter()
-                _, chunks = exports.export_project(
-                    db, actor=owner, workspace_id=ws, project_id=pid, fmt=ExportFormat.JSONL
-                )
-                size = sum(len(c) for c in chunks)
-                export_s = time.perf_counter() - t0
-            return {
-                "backend": "sqlite" if url is None else "postgresql",
-                "items": n,
-                "answers": answers,
-                "results": report.results,
-                "aggregate_s": round(aggregate_s, 2),
-                "report_page_s": round(page_s, 3),
-                "export_jsonl_s": round(export_s, 2),
-                "export_mb": round(size / 1e6, 1),
-            }
-        finally:
-            database.dispose()
-            if schema is not None:
-                with make_single_use_engine(url or "").begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with (
+        tempfile.TemporaryDirectory() as root,
+        scratch_database(url, Path(root), "quality") as database,
+    ):
+        owner, ws, pid, answers = _seed(database, n, random.Random(7))
+        with database.session() as db:
+            t0 = time.perf_counter()
+            report = aggregation.aggregate_project(db, actor=owner, workspace_id=ws, project_id=pid)
+            aggregate_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            quality.quality_report(db, actor=owner, workspace_id=ws, project_id=pid)
+            page_s = time.perf_counter() - t0
+        with database.session() as db:
+            t0 = time.perf_counter()
+            _, chunks = exports.export_project(
+                db, actor=owner, workspace_id=ws, project_id=pid, fmt=ExportFormat.JSONL
+            )
+            size = sum(len(c) for c in chunks)
+            export_s = time.perf_counter() - t0
+        return {
+            "backend": "sqlite" if url is None else "postgresql",
+            "items": n,
+            "answers": answers,
+            "results": report.results,
+            "aggregate_s": round(aggregate_s, 2),
+            "report_page_s": round(page_s, 3),
+            "export_jsonl_s": round(export_s, 2),
+            "export_mb": round(size / 1e6, 1),
+        }
 
 
 def main() -> None:

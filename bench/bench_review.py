@@ -15,40 +15,24 @@ import json
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
+from harness import scratch_database
 from tessera.domain.entities import AssignmentState, Role, User
 from tessera.domain.reviews import Decision, SendTo
 from tessera.formats import ImportFormat
-from tessera.security.envelope import Keyring
 from tessera.services import accounts, imports, projects, review, workspaces
 from tessera.services.clock import utcnow
-from tessera.storage import migrate
 from tessera.storage.cipher import Purpose, annotation_row, seal_json
-from tessera.storage.engine import Database, make_engine, make_single_use_engine
+from tessera.storage.engine import Database
 from tessera.storage.tables import annotations, assignments, items
 
 SCHEMA = {
     "fields": [{"name": "text"}],
     "questions": [{"name": "label", "type": "single_choice", "options": ["a", "b"]}],
 }
-
-
-def _database(url: str | None, root: Path) -> tuple[Database, str | None]:
-    """A migrated database; on PostgreSQL in a schema of its own (returned, to drop it)."""
-    schema = None
-    if url is None:
-        url = f"sqlite:///{root / 'review.db'}"
-    else:
-        schema = f"bench_review_{uuid.uuid4().hex[:8]}"
-        with make_single_use_engine(url).begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{url}?options=-csearch_path%3D{schema}"
-    migrate.upgrade(make_single_use_engine(url))
-    return Database(make_engine(url), Keyring(b"k" * 32)), schema
 
 
 def _seed(database: Database, n: int) -> tuple[User, User, int, int]:
@@ -162,18 +146,16 @@ def main() -> None:
     print("|---|---|---|---|")
     for url in backends:
         for n in (int(s) for s in args.sizes.split(",")):
-            with tempfile.TemporaryDirectory() as tmp:
-                database, schema = _database(url, Path(tmp))
+            with (
+                tempfile.TemporaryDirectory() as tmp,
+                scratch_database(url, Path(tmp), "review") as database,
+            ):
                 _, reviewer, ws, project_id = _seed(database, n)
                 _measure(database, reviewer, ws, project_id, 20)  # warm-up
                 ms = sorted(_measure(database, reviewer, ws, project_id, args.cycles))
                 p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
                 name = "sqlite" if url is None else "postgres"
                 print(f"| {name} | {n} | {statistics.median(ms):.2f} | {p99:.2f} |")
-                database.dispose()
-                if url is not None:
-                    with make_single_use_engine(url).begin() as conn:
-                        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 if __name__ == "__main__":

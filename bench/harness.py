@@ -10,14 +10,19 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 from tessera import __version__
+from tessera.security.envelope import Keyring
+from tessera.storage import migrate
+from tessera.storage.engine import Database, make_engine, make_single_use_engine
 
 TESSERA = [sys.executable, "-m", "tessera.cli"]
 
@@ -119,6 +124,30 @@ def serving(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Serve
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def scratch_database(url: str | None, root: Path, name: str) -> Iterator[Database]:
+    """A migrated, empty database for one in-process measurement: a SQLite file under `root`,
+    or on the PostgreSQL server of `url` a schema of its own, dropped afterwards."""
+    schema = None
+    if url is None:
+        url = f"sqlite:///{root / (name + '.db')}"
+    else:
+        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+        admin_url = url
+        with make_single_use_engine(admin_url).begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{url}?options=-csearch_path%3D{schema}"
+    migrate.upgrade(make_single_use_engine(url))
+    database = Database(make_engine(url), Keyring(b"k" * 32))
+    try:
+        yield database
+    finally:
+        database.dispose()
+        if schema is not None:
+            with make_single_use_engine(admin_url).begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def markdown(rows: Sequence[Row]) -> str:
