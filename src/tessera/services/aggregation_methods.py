@@ -70,6 +70,18 @@ def _agreement(
     }
 
 
+def _alpha(
+    metric: Metric,
+    units: npt.NDArray[np.int64],
+    who: npt.NDArray[np.int64],
+    values: npt.NDArray[Any],
+    described: str,
+) -> dict[str, object]:
+    """Krippendorff's alpha with its bootstrap interval, as a summary's agreement entry."""
+    estimator = KrippendorffAlpha(metric=metric, n_resamples=BOOTSTRAP_RESAMPLES)
+    return _agreement("krippendorff_alpha", estimator.fit(units, who, values), described)
+
+
 def aggregate_key(
     project: Project,
     answers: Sequence[Answer],
@@ -224,13 +236,7 @@ def _single(
         gold_items=len(known),
         options=options,
         agreement=[
-            _agreement(
-                "krippendorff_alpha",
-                KrippendorffAlpha(metric=Metric.NOMINAL, n_resamples=BOOTSTRAP_RESAMPLES).fit(
-                    coded.items, coded.users, labels
-                ),
-                "nominal",
-            ),
+            _alpha(Metric.NOMINAL, coded.items, coded.users, labels, "nominal"),
             _agreement(
                 "fleiss_kappa",
                 FleissKappa(n_resamples=BOOTSTRAP_RESAMPLES).fit(coded.items, coded.users, labels),
@@ -279,13 +285,7 @@ def _multi(
         gold_items=len(known),
         options=options,
         agreement=[
-            _agreement(
-                "krippendorff_alpha",
-                KrippendorffAlpha(metric=Metric.NOMINAL, n_resamples=BOOTSTRAP_RESAMPLES).fit(
-                    units, who, flat
-                ),
-                "nominal, per option",
-            ),
+            _alpha(Metric.NOMINAL, units, who, flat, "nominal, per option"),
         ],
     )
 
@@ -328,12 +328,6 @@ def _rating(out: KeyAggregate, coded: _Coded, values: list[object]) -> None:
         method="mean_with_bias",
         scale=[low, high],
         agreement=[
-            _agreement(
-                "krippendorff_alpha",
-                KrippendorffAlpha(metric=Metric.INTERVAL, n_resamples=BOOTSTRAP_RESAMPLES).fit(
-                    coded.items, coded.users, numbers
-                ),
-                "interval",
-            ),
+            _alpha(Metric.INTERVAL, coded.items, coded.users, numbers, "interval"),
         ],
     )
