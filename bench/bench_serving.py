@@ -362,14 +362,17 @@ def measure_tessera(
     n: int,
     args: argparse.Namespace,
     processes: int,
+    workers: int = 1,
 ) -> list[Result]:
     results: list[Result] = []
     ws = p.lab.workspace_id
     system = tessera_system(ws, p.project_id)
-    label = database if processes == 1 else f"{database}, {processes} processes"
+    label = database if processes == 1 else f"{database}, {processes} servers"
+    if workers > 1:
+        label += f", --workers {workers}"
     with ExitStack() as stack:
         servers = [
-            stack.enter_context(serving(p.lab.settings.data_dir, p.lab.env))
+            stack.enter_context(serving(p.lab.settings.data_dir, p.lab.env, workers=workers))
             for _ in range(processes)
         ]
         owner = {"Authorization": f"Bearer {p.lab.token}"}
@@ -541,7 +544,7 @@ def ratios(results: Sequence[Result]) -> str:
                 n,
                 figure,
                 clients,
-            ) and "processes" not in r.database:
+            ) and r.database == "SQLite":
                 return r
         return None
 
@@ -617,7 +620,14 @@ def main(argv: list[str] | None = None) -> None:
         "--pg-processes",
         type=ints,
         default=[1],
-        help="`tessera serve` processes on PostgreSQL, e.g. 1,2 (clients are spread round-robin)",
+        help="`tessera serve` servers on PostgreSQL, e.g. 1,2 (clients are spread round-robin)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=ints,
+        default=[1],
+        help="`tessera serve --workers N` variants, e.g. 1,2 (one port, the kernel spreads "
+        "the clients' connections over the processes)",
     )
     parser.add_argument(
         "--labelstudio",
@@ -648,7 +658,8 @@ def main(argv: list[str] | None = None) -> None:
                 p = prepare_tessera(Path(tmp), url, n, max(args.clients))
                 name = "SQLite" if backend == "sqlite" else "PostgreSQL"
                 for processes in args.pg_processes if backend == "postgres" else [1]:
-                    results += measure_tessera(p, name, n, args, processes)
+                    for workers in args.workers:
+                        results += measure_tessera(p, name, n, args, processes, workers)
             if spec and backend == "sqlite" and n == int(spec["items"]):
                 print(f"Label Studio, {n:,} items (same run):", flush=True)
                 try:

@@ -9,6 +9,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -95,35 +96,45 @@ class Server:
     seconds_to_ready: float
 
 
+STARTED = "Application startup complete."  # what uvicorn logs once a process serves
+
+
 @contextmanager
-def serving(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`tessera serve` on a free port, ready (GET /healthz answered 200); stopped afterwards."""
+def serving(
+    data_dir: Path, env: dict[str, str] | None = None, *, workers: int = 1
+) -> Iterator[Server]:
+    """`tessera serve` on a free port, ready (GET /healthz answered 200 and, with `workers`,
+    every process started: connections made earlier all land on the first); stopped after."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [*TESSERA, "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    try:
-        with httpx.Client(timeout=1.0) as client:
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"`tessera serve` exited with {process.returncode}")
-                try:
-                    if client.get(url + "/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.perf_counter() - started > 60:
-                    raise RuntimeError("`tessera serve` did not answer within 60 s")
-                time.sleep(0.005)
-        yield Server(process, url, time.perf_counter() - started)
-    finally:
-        process.terminate()
+    with tempfile.NamedTemporaryFile(prefix="tessera-serve-", suffix=".log") as log:
+        process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, env=env)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            with httpx.Client(timeout=1.0) as client:
+                while True:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"`tessera serve` exited with {process.returncode}")
+                    try:
+                        answered = client.get(url + "/healthz").status_code == 200
+                    except httpx.TransportError:
+                        answered = False
+                    if answered and Path(log.name).read_text().count(STARTED) >= workers:
+                        break
+                    if time.perf_counter() - started > 60:
+                        raise RuntimeError("`tessera serve` did not answer within 60 s")
+                    time.sleep(0.005)
+            yield Server(process, url, time.perf_counter() - started)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @contextmanager

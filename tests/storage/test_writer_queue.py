@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from conftest import MASTER_KEY
 from tessera.security.envelope import Keyring
-from tessera.storage.engine import Database, FifoLock, make_engine, write_transaction
+from tessera.storage.engine import (
+    WRITERS_LOCK_SUFFIX,
+    Database,
+    FifoLock,
+    make_engine,
+    write_transaction,
+)
 
 
 def test_waiters_get_the_lock_in_arrival_order() -> None:
@@ -126,3 +134,30 @@ def test_hot_path_writers_take_turns_in_one_process(database: Database) -> None:
     second_out.set()
     first.join(timeout=10)
     second.join(timeout=10)
+
+
+def test_sqlite_writers_of_every_process_queue_at_the_writers_file(tmp_path: Path) -> None:
+    """A writer holding `<db>-writers` in another process (`serve --workers`) makes this one
+    wait before BEGIN IMMEDIATE, and it goes in the moment that lock is released."""
+    fcntl = pytest.importorskip("fcntl", reason="Windows: processes meet at SQLite's busy handler")
+    path = tmp_path / "w.db"
+    database = Database(make_engine(f"sqlite:///{path}"), Keyring(MASTER_KEY))
+    other_process = os.open(f"{path}{WRITERS_LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(other_process, fcntl.LOCK_EX)  # its own open file: it conflicts like one
+        entered, leave = threading.Event(), threading.Event()
+        writer = threading.Thread(target=_hold, args=(database, False, entered, leave))
+        writer.start()
+        assert not entered.wait(timeout=0.3), "a writer went past another process's turn"
+        fcntl.flock(other_process, fcntl.LOCK_UN)
+        assert entered.wait(timeout=10), "the writer did not go in once the file was unlocked"
+        leave.set()
+        writer.join(timeout=10)
+        # and while this process writes, the other one would wait
+        db = database.session()
+        with write_transaction(db), pytest.raises(BlockingIOError):
+            fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        db.close()
+    finally:
+        os.close(other_process)
+        database.dispose()

@@ -49,6 +49,7 @@ class StressConfig:
     """The sizes of one run; the defaults are the full size of issue 4."""
 
     servers: int = 3
+    processes_per_server: int = 1  # `tessera serve --workers N`
     workers: int = 64
     cycles: int = 20_000
     time_limit_s: float = 600.0
@@ -84,7 +85,8 @@ class StressReport:
     def summary(self) -> str:
         c = self.config
         lines = [
-            f"backend {self.backend}: {c.servers} server process(es), {c.workers} annotator "
+            f"backend {self.backend}: {c.servers} server(s) of {c.processes_per_server} "
+            f"process(es), {c.workers} annotator "
             f"threads, {c.annotators} annotators, {len(c.overlaps)} projects (overlap "
             f"{', '.join(map(str, c.overlaps))}), {self.items} items, lease {self.lease_ttl_s} s",
             f"cycles {self.cycles} in {self.run_s:.1f} s: {self.cycles / self.run_s:.0f} "
@@ -122,7 +124,7 @@ def _run(
 ) -> StressReport:
     setup = _set_up(database, config)
     outcome = Outcome()
-    with _servers(data_dir, env, work_dir, config.servers) as urls:
+    with _servers(data_dir, env, work_dir, config) as urls:
         started = time.perf_counter()
         cycles = annotate(urls, setup, config, outcome)
         run_s = time.perf_counter() - started
@@ -254,20 +256,23 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _servers(data_dir: Path, env: dict[str, str], work_dir: Path, n: int) -> Iterator[list[str]]:
-    """`n` `tessera serve` processes on one data directory and database, all answering."""
+def _servers(
+    data_dir: Path, env: dict[str, str], work_dir: Path, config: StressConfig
+) -> Iterator[list[str]]:
+    """`tessera serve` processes on one data directory and database, all answering."""
     procs: list[subprocess.Popen[bytes]] = []
     urls = []
     try:
-        for i in range(n):
+        for i in range(config.servers):
             port = _free_port()
             log = (work_dir / f"server-{i}.log").open("wb")
             cmd = [sys.executable, "-m", "tessera.cli", "serve", "--data-dir", str(data_dir)]
             cmd += ["--host", "127.0.0.1", "--port", str(port)]
+            cmd += ["--workers", str(config.processes_per_server)]
             procs.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env))
             urls.append(f"http://127.0.0.1:{port}")
-        for proc, url in zip(procs, urls, strict=True):
-            _wait_ready(proc, url)
+        for i, (proc, url) in enumerate(zip(procs, urls, strict=True)):
+            _wait_ready(proc, url, work_dir / f"server-{i}.log", config.processes_per_server)
         yield urls
     finally:
         for proc in procs:
@@ -280,16 +285,19 @@ def _servers(data_dir: Path, env: dict[str, str], work_dir: Path, n: int) -> Ite
                 proc.wait()
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], url: str) -> None:
+def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path, processes: int) -> None:
+    """Until /healthz answers and every process has started: the annotators' connections are
+    made once, and those made before a process listens all land on the others."""
     deadline = time.monotonic() + 60
     with httpx.Client(timeout=1.0) as client:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"`tessera serve` at {url} exited with {proc.returncode}")
             try:
-                if client.get(url + "/healthz").status_code == 200:
-                    return
+                answered = client.get(url + "/healthz").status_code == 200
             except httpx.TransportError:
-                pass
+                answered = False
+            if answered and log.read_text().count("Application startup complete.") >= processes:
+                return
             time.sleep(0.05)
     raise RuntimeError(f"`tessera serve` at {url} did not answer within 60 s")

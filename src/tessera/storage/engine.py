@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -16,7 +18,13 @@ from sqlalchemy.pool import NullPool
 
 from tessera.storage.cipher import CIPHER_KEY, ContentCipher
 
+try:
+    import fcntl
+except ImportError:  # Windows: writers of one process still queue; processes meet at SQLite
+    fcntl = None  # type: ignore[assignment]
+
 _IMMEDIATE = "tessera_immediate"
+WRITERS_LOCK_SUFFIX = "-writers"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -98,34 +106,49 @@ class Database:
 
 
 class FifoLock:
-    """A reentrant lock handed to its waiters in arrival order.
+    """A reentrant lock handed to its waiters in arrival order, optionally across processes.
 
     SQLite's busy handler lets a waiting writer sleep and retry, so under load a newcomer can
     take the write lock ahead of threads that have waited for seconds. Queueing a process's
-    writers here first means they reach BEGIN IMMEDIATE one at a time, oldest first, and the
-    busy handler is left to arbitrate only between processes.
+    writers here first means they reach BEGIN IMMEDIATE one at a time, oldest first.
+
+    With a `file_lock`, the holder also takes that file's exclusive lock (`flock`), so the
+    writers of several processes on one SQLite file (`tessera serve --workers N`) meet at a
+    lock whose waiter the kernel wakes the moment it is released, instead of at SQLite's busy
+    handler, which sleeps 1, 2, 5, 10 ... 100 ms between tries.
 
     The holding thread may acquire it again (a ledger event written on a side session as the
     caller's transaction ends does); it is handed on when every acquire has been released.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, file_lock: FileLock | None = None) -> None:
         self._mutex = threading.Lock()
         self._owner: int | None = None
         self._depth = 0
         self._waiters: deque[tuple[int, threading.Lock]] = deque()
+        self._file_lock = file_lock
 
     def acquire(self) -> None:
         me = threading.get_ident()
         with self._mutex:
-            if self._owner is None or self._owner == me:
-                self._owner = me
+            if self._owner == me:
                 self._depth += 1
                 return
-            turn = threading.Lock()
-            turn.acquire()
-            self._waiters.append((me, turn))
-        turn.acquire()  # released by the holder that hands the lock over to this waiter
+            if self._owner is None:
+                self._owner, self._depth = me, 1
+                turn = None
+            else:
+                turn = threading.Lock()
+                turn.acquire()
+                self._waiters.append((me, turn))
+        if turn is not None:
+            turn.acquire()  # released by the holder that hands the lock over to this waiter
+        if self._file_lock is not None:
+            try:
+                self._file_lock.acquire()
+            except BaseException:
+                self._hand_on()
+                raise
 
     def waiting(self) -> int:
         """How many threads wait for their turn."""
@@ -136,15 +159,21 @@ class FifoLock:
         with self._mutex:
             if self._owner != threading.get_ident():
                 raise RuntimeError("FifoLock released by a thread that does not hold it")
-            self._depth -= 1
-            if self._depth:
+            if self._depth > 1:
+                self._depth -= 1
                 return
+        if self._file_lock is not None:
+            self._file_lock.release()
+        self._hand_on()
+
+    def _hand_on(self) -> None:
+        with self._mutex:
             if self._waiters:
                 self._owner, turn = self._waiters.popleft()
                 self._depth = 1
                 turn.release()  # ownership passes on to the oldest waiter
             else:
-                self._owner = None
+                self._owner, self._depth = None, 0
 
     def __enter__(self) -> FifoLock:
         self.acquire()
@@ -152,6 +181,21 @@ class FifoLock:
 
     def __exit__(self, *_exc: object) -> None:
         self.release()
+
+
+class FileLock:
+    """An exclusive `flock` on a file beside the database, held by one thread of this process
+    at a time (the `FifoLock` around it sees to that). Not on platforms without `fcntl`."""
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        weakref.finalize(self, os.close, self._fd)
+
+    def acquire(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
 _WRITERS: WeakKeyDictionary[Engine, FifoLock] = WeakKeyDictionary()
@@ -162,8 +206,18 @@ def _writer_queue(engine: Engine) -> FifoLock:
     with _WRITERS_MUTEX:
         queue = _WRITERS.get(engine)
         if queue is None:
-            queue = _WRITERS[engine] = FifoLock()
+            queue = _WRITERS[engine] = FifoLock(_writers_file_lock(engine))
         return queue
+
+
+def _writers_file_lock(engine: Engine) -> FileLock | None:
+    """For a SQLite file, the lock its writers in every process queue at (`<file>-writers`)."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or fcntl is None or not path or path == ":memory:":
+        return None
+    if path.startswith("file:"):
+        return None  # a URI filename (shared memory, read-only): no writers to line up
+    return FileLock(path + WRITERS_LOCK_SUFFIX)
 
 
 @contextmanager

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import gc
-from typing import Annotated
+import os
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,6 +13,9 @@ from tessera.cli.runtime import DataDirOption, console, describe_database, load_
 from tessera.settings import MASTER_KEY_FILE, SECRET_KEY_FILE, Settings, create_keys
 from tessera.storage import migrate
 from tessera.storage.engine import make_single_use_engine
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 
@@ -99,6 +103,15 @@ def serve(
             max=65535,
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes sharing the port and the database (one per core is a good "
+            "start).",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
 ) -> None:
     """Run the web server; refuses to start without keys or on an out-of-date schema."""
     import uvicorn  # here, like the app: only `serve` needs the web stack
@@ -109,10 +122,34 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     app = create_app(settings)  # raises MissingSecret / SchemaOutOfDate before listening
-    freeze_startup_objects()
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (comparison only)
     url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
     console.print(f"[bold]Tessera {__version__}[/] serving {settings.data_dir.resolve()}")
     console.print(f"  database  {describe_database(settings)}")
+    if workers > 1:
+        console.print(f"  workers   {workers} processes")
     console.print(f"  open      [bold]{url}[/]  (Ctrl+C stops the server)")
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "server_header": False,
+    }
+    if workers == 1:
+        freeze_startup_objects()
+        uvicorn.run(app, **options)
+        return
+    # uvicorn starts each worker afresh and has it call `worker_app`, which reads the same
+    # settings from the environment; this process only watches over them.
+    app.state.database.dispose()
+    os.environ["TESSERA_DATA_DIR"] = str(settings.data_dir.resolve())
+    uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+
+
+def worker_app() -> FastAPI:
+    """The app of one `tessera serve --workers N` process."""
+    from tessera.app import create_app
+
+    app = create_app(load_settings(None))
+    freeze_startup_objects()
+    return app
