@@ -636,6 +636,12 @@ def main(argv: list[str] | None = None) -> None:
         "runs Label Studio right after Tessera's SQLite project of the same size",
     )
     parser.add_argument("--ls-cycles", type=int, default=240, help="measured cycles for LS")
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        help="where Tessera's data directory (the SQLite file) is made; default the system "
+        "temporary directory. /dev/shm (memory) takes the disk out of the figures",
+    )
     parser.add_argument("--quick", action="store_true", help="10k items only")
     args = parser.parse_args(argv)
     if args.quick:
@@ -649,7 +655,10 @@ def main(argv: list[str] | None = None) -> None:
     for backend in backends:
         for n in args.sizes:
             print(f"{backend}, {n:,} items:", flush=True)
-            with tempfile.TemporaryDirectory(prefix="tessera-serving-") as tmp, ExitStack() as st:
+            with (
+                tempfile.TemporaryDirectory(prefix="tessera-serving-", dir=args.data_root) as tmp,
+                ExitStack() as st,
+            ):
                 url = None
                 if backend == "postgres":
                     url = st.enter_context(
@@ -680,6 +689,7 @@ def main(argv: list[str] | None = None) -> None:
         + "; one thread, annotator, token and keep-alive "
         f"connection per client, clients and server(s) on the same host over 127.0.0.1. "
         f"Listing: {args.list_requests} sequential GETs per page after 3 unmeasured, no other load."
+        + (f" Data directories under {args.data_root}." if args.data_root else "")
     )
     print()
     print(table(results))

@@ -23,7 +23,7 @@ MULTIPART_OVERHEAD_BYTES = 64 * 1024
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the ASGI app; refuses to start without keys or on an out-of-date schema."""
     keys = load_keys(settings)
-    database = database or open_database(settings)
+    database = database or open_database(settings, serving=True)
     app = FastAPI(
         title="Tessera",
         version=__version__,

@@ -6,17 +6,26 @@ from tessera.domain.errors import Locked
 from tessera.security.envelope import Keyring
 from tessera.settings import Settings, load_keys
 from tessera.storage import migrate
-from tessera.storage.engine import Database, make_engine
+from tessera.storage.engine import Database, make_engine, sqlite_file
+from tessera.storage.wal_checkpoints import WalCheckpointer
 
 
 class SchemaOutOfDate(Locked):
     """The database is behind the code."""
 
 
-def open_database(settings: Settings) -> Database:
-    """Connect, check the schema is current, and attach the content cipher."""
+def open_database(settings: Settings, *, serving: bool = False) -> Database:
+    """Connect, check the schema is current, and attach the content cipher.
+
+    `serving`: a server's SQLite file is checkpointed by a thread of its own, not by the
+    commit that fills the log (`wal_checkpoints`).
+    """
     keys = load_keys(settings)
-    engine = make_engine(settings.resolved_database_url(), pool_size=settings.db_pool_size)
+    engine = make_engine(
+        settings.resolved_database_url(),
+        pool_size=settings.db_pool_size,
+        checkpoint_on_commit=not serving,
+    )
     current, head = migrate.current_revision(engine), migrate.head_revision()
     if current != head:
         engine.dispose()
@@ -24,4 +33,6 @@ def open_database(settings: Settings) -> Database:
             f"the database schema is at {current or 'nothing'}, this version needs {head}: "
             "run `tessera db upgrade`"
         )
-    return Database(engine, Keyring(keys.master_key))
+    path = sqlite_file(engine) if serving else None
+    checkpointer = WalCheckpointer(path) if path is not None else None
+    return Database(engine, Keyring(keys.master_key), checkpointer=checkpointer)

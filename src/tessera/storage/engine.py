@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from tessera.storage.cipher import CIPHER_KEY, ContentCipher
+from tessera.storage.wal_checkpoints import WalCheckpointer
 
 try:
     import fcntl
@@ -28,8 +29,12 @@ WRITERS_LOCK_SUFFIX = "-writers"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool on PostgreSQL."""
+def make_engine(url: str, *, pool_size: int = 10, checkpoint_on_commit: bool = True) -> Engine:
+    """An engine tuned for the backend: WAL and foreign keys on SQLite, a pool on PostgreSQL.
+
+    `checkpoint_on_commit=False`: SQLite commits never copy the log back into the file; the
+    caller runs a `WalCheckpointer` instead (a server does).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
@@ -38,7 +43,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             pool_size=pool_size,
             max_overflow=pool_size * 2,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, checkpoint_on_commit=checkpoint_on_commit)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -60,7 +65,7 @@ def make_single_use_engine(url: str) -> Engine:
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, checkpoint_on_commit: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN, so writers can ask for BEGIN IMMEDIATE.
@@ -72,6 +77,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # deleted rows are overwritten with zeros: crypto-shredding leaves no wrapped key behind
         cur.execute("PRAGMA secure_delete=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if not checkpoint_on_commit:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -88,12 +95,25 @@ def is_sqlite(db: Session) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+def sqlite_file(engine: Engine) -> str | None:
+    """The path of the engine's SQLite database file; None for PostgreSQL or in memory."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return None
+    if path.startswith("file:"):
+        return None  # a URI filename (shared memory, read-only): nothing of ours to manage
+    return path
+
+
 class Database:
     """An engine, the content cipher, and a factory of sessions that carry both."""
 
-    def __init__(self, engine: Engine, cipher: ContentCipher) -> None:
+    def __init__(
+        self, engine: Engine, cipher: ContentCipher, *, checkpointer: WalCheckpointer | None = None
+    ) -> None:
         self.engine = engine
         self.cipher = cipher
+        self._checkpointer = checkpointer
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False, autobegin=True)
 
     def session(self) -> Session:
@@ -101,7 +121,9 @@ class Database:
         return self._sessions(info={CIPHER_KEY: self.cipher})
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Stop background checkpoints, if any, and close every pooled connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
 
 
@@ -212,11 +234,9 @@ def _writer_queue(engine: Engine) -> FifoLock:
 
 def _writers_file_lock(engine: Engine) -> FileLock | None:
     """For a SQLite file, the lock its writers in every process queue at (`<file>-writers`)."""
-    path = engine.url.database
-    if engine.dialect.name != "sqlite" or fcntl is None or not path or path == ":memory:":
+    path = sqlite_file(engine)
+    if path is None or fcntl is None:
         return None
-    if path.startswith("file:"):
-        return None  # a URI filename (shared memory, read-only): no writers to line up
     return FileLock(path + WRITERS_LOCK_SUFFIX)
 
 
