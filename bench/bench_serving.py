@@ -218,10 +218,16 @@ class Result:
     samples: list[float]
     throughput: float | None = None
     note: str = ""
+    # with --repeats: each run's samples; the row gives the median run's p50 and p99
+    runs: list[list[float]] = field(default_factory=list)
 
     def cells(self) -> list[str]:
-        p50 = f"{statistics.median(self.samples):.1f}" if self.samples else "-"
-        p99 = f"{pct(self.samples, 99):.1f}" if self.samples else "-"
+        if len(self.runs) > 1:
+            p50 = f"{statistics.median(statistics.median(r) for r in self.runs):.1f}"
+            p99 = f"{statistics.median(pct(r, 99) for r in self.runs):.1f}"
+        else:
+            p50 = f"{statistics.median(self.samples):.1f}" if self.samples else "-"
+            p99 = f"{pct(self.samples, 99):.1f}" if self.samples else "-"
         tput = f"{self.throughput:,.0f}" if self.throughput is not None else ""
         return [
             self.system,
@@ -233,8 +239,14 @@ class Result:
             p99,
             tput,
             str(len(self.samples)),
-            self.note,
+            self.note + self.runs_note(),
         ]
+
+    def runs_note(self) -> str:
+        if len(self.runs) < 2:
+            return ""
+        each = " / ".join(f"{pct(r, 99):.1f}" for r in self.runs)
+        return f"{'; ' if self.note else ''}median of {len(self.runs)} runs, p99s {each}"
 
 
 def table(results: Sequence[Result]) -> str:
@@ -256,23 +268,40 @@ def table(results: Sequence[Result]) -> str:
 
 
 def load_results(
-    system: str, database: str, items: int, load: Load, note: str = "", suffix: str = ""
+    system: str,
+    database: str,
+    items: int,
+    loads: Sequence[Load],
+    note: str = "",
+    suffix: str = "",
 ) -> list[Result]:
-    """The next-task and submit rows of one load; `suffix` names a variant (e.g. think time)."""
-    if load.errors:
-        note = (note + "; " if note else "") + f"{len(load.errors)} errors: {load.errors[0][:120]}"
+    """The next-task and submit rows of one load, or of repeats of it (median run's figures);
+    `suffix` names a variant (e.g. think time)."""
+    errors = [e for load in loads for e in load.errors]
+    if errors:
+        note = (note + "; " if note else "") + f"{len(errors)} errors: {errors[0][:120]}"
+    nexts, submits = [x.next_ms for x in loads], [x.submit_ms for x in loads]
     return [
         Result(
             system,
             database,
             items,
             "next task" + suffix,
-            load.clients,
-            load.next_ms,
-            load.throughput,
+            loads[0].clients,
+            [ms for run in nexts for ms in run],
+            statistics.median(x.throughput for x in loads),
             note,
+            runs=nexts,
         ),
-        Result(system, database, items, "submit" + suffix, load.clients, load.submit_ms),
+        Result(
+            system,
+            database,
+            items,
+            "submit" + suffix,
+            loads[0].clients,
+            [ms for run in submits for ms in run],
+            runs=submits,
+        ),
     ]
 
 
@@ -399,18 +428,21 @@ def measure_tessera(
             for think_ms in args.think_ms:
                 if think_ms and c < args.think_min_clients:
                     continue  # one annotator pausing 1 s is an idle server: nothing to learn
-                load = run_load(
-                    system, clients, max(1, args.cycles // c), args.warmup, think_ms / 1000
-                )
                 think = f", thinking {think_ms:,.0f} ms" if think_ms else ""
-                print(
-                    f"    {label} {n:,} items, {c} clients{think}: {load.throughput:,.0f} "
-                    f"tasks/s, next p50 {pct(load.next_ms, 50):.1f} ms p99 "
-                    f"{pct(load.next_ms, 99):.1f} ms"
-                    f"{', ERRORS: ' + load.errors[0] if load.errors else ''}",
-                    flush=True,
-                )
-                results += load_results("Tessera", label, n, load, suffix=think)
+                loads = []
+                for _ in range(args.repeats):
+                    load = run_load(
+                        system, clients, max(1, args.cycles // c), args.warmup, think_ms / 1000
+                    )
+                    print(
+                        f"    {label} {n:,} items, {c} clients{think}: {load.throughput:,.0f} "
+                        f"tasks/s, next p50 {pct(load.next_ms, 50):.1f} ms p99 "
+                        f"{pct(load.next_ms, 99):.1f} ms"
+                        f"{', ERRORS: ' + load.errors[0] if load.errors else ''}",
+                        flush=True,
+                    )
+                    loads.append(load)
+                results += load_results("Tessera", label, n, loads, suffix=think)
         for line in (
             f"    {label} {n:,} items: list page 1 median {statistics.median(page1):.1f} ms, "
             f"page {p.far_page} median {statistics.median(far):.1f} ms",
@@ -525,7 +557,7 @@ def measure_labelstudio(spec: dict[str, object], args: argparse.Namespace) -> li
                 f"{', ERRORS: ' + load.errors[0] if load.errors else ''}",
                 flush=True,
             )
-            results += load_results("Label Studio", label, n, load)
+            results += load_results("Label Studio", label, n, [load])
     return results
 
 
@@ -612,6 +644,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--list-requests", type=int, default=50, help="GETs per listed page")
     parser.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="runs of each Tessera load, one after another on the same server; a row gives "
+        "the median of the runs' p50s and of their p99s (this machine's tail is noisy)",
+    )
+    parser.add_argument(
         "--postgres-url",
         default="postgresql://postgres@127.0.0.1:5432/test",
         help="a database on the server where a fresh tessera_serving_<size> is created",
@@ -684,6 +723,12 @@ def main(argv: list[str] | None = None) -> None:
         + (
             "; with thinking N ms, each cycle after a pause of mean N ms (exponential)"
             if any(args.think_ms)
+            else ""
+        )
+        + (
+            f"; each Tessera load {args.repeats} times, a row giving the median run's p50 and "
+            "p99 (tasks/s: the median run's)"
+            if args.repeats > 1
             else ""
         )
         + "; one thread, annotator, token and keep-alive "
