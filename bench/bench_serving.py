@@ -36,7 +36,7 @@ import httpx
 from sqlalchemy import select
 
 from bench_import import OWNER, Lab, make_lab, write_items
-from harness import free_port, machine, serving
+from harness import free_port, machine, serving, stop
 from tessera.domain.entities import Role
 from tessera.formats.base import ImportFormat
 from tessera.services import accounts, imports, workspaces
@@ -504,12 +504,7 @@ def labelstudio_server(spec: dict[str, object]) -> Iterator[str]:
             print(f"    Label Studio ready in {time.perf_counter() - started:.0f} s", flush=True)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout_s=20)
             log.close()
 
 
