@@ -21,10 +21,11 @@ def open_database(settings: Settings, *, serving: bool = False) -> Database:
     commit that fills the log (`wal_checkpoints`).
     """
     keys = load_keys(settings)
+    url = settings.resolved_database_url()
+    # one condition for both halves: commits stop checkpointing only where the thread will
+    checkpointed_file = sqlite_file(url) if serving else None
     engine = make_engine(
-        settings.resolved_database_url(),
-        pool_size=settings.db_pool_size,
-        checkpoint_on_commit=not serving,
+        url, pool_size=settings.db_pool_size, checkpoint_on_commit=checkpointed_file is None
     )
     current, head = migrate.current_revision(engine), migrate.head_revision()
     if current != head:
@@ -33,6 +34,5 @@ def open_database(settings: Settings, *, serving: bool = False) -> Database:
             f"the database schema is at {current or 'nothing'}, this version needs {head}: "
             "run `tessera db upgrade`"
         )
-    path = sqlite_file(engine) if serving else None
-    checkpointer = WalCheckpointer(path) if path is not None else None
+    checkpointer = None if checkpointed_file is None else WalCheckpointer(checkpointed_file)
     return Database(engine, Keyring(keys.master_key), checkpointer=checkpointer)

@@ -10,7 +10,10 @@ from sqlalchemy import text
 
 from conftest import MASTER_KEY
 from tessera.security.envelope import Keyring
-from tessera.storage.engine import Database, make_engine
+from tessera.settings import Settings, create_keys
+from tessera.startup import open_database
+from tessera.storage import migrate
+from tessera.storage.engine import Database, make_engine, make_single_use_engine
 from tessera.storage.wal_checkpoints import WalCheckpointer
 
 
@@ -64,3 +67,22 @@ def test_a_servers_commits_leave_it_to_the_checkpoint_thread(tmp_path: Path) -> 
         assert time.monotonic() < deadline, "the thread never checkpointed"
         time.sleep(0.02)
     database.dispose()
+
+
+def _served(settings: Settings) -> int:
+    """`PRAGMA wal_autocheckpoint` of a server's connections (0: commits never checkpoint)."""
+    create_keys(settings)
+    migrate.upgrade(make_single_use_engine(settings.resolved_database_url()))
+    database = open_database(settings, serving=True)
+    try:
+        with database.engine.connect() as conn:
+            return int(conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+    finally:
+        database.dispose()
+
+
+def test_a_server_leaves_checkpoints_to_its_thread_only_where_it_runs_one(tmp_path: Path) -> None:
+    assert _served(Settings(data_dir=tmp_path / "plain")) == 0
+    # a URI filename gets no thread, so its commits must go on checkpointing
+    uri = f"sqlite:///file:{tmp_path / 'uri.db'}?uri=true"
+    assert _served(Settings(data_dir=tmp_path / "uri", database_url=uri)) == 1000

@@ -12,7 +12,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -95,10 +95,11 @@ def is_sqlite(db: Session) -> bool:
     return bind.dialect.name == "sqlite"
 
 
-def sqlite_file(engine: Engine) -> str | None:
-    """The path of the engine's SQLite database file; None for PostgreSQL or in memory."""
-    path = engine.url.database
-    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+def sqlite_file(url: str | URL) -> str | None:
+    """The path of a SQLite URL's database file; None for PostgreSQL or in memory."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
         return None
     if path.startswith("file:"):
         return None  # a URI filename (shared memory, read-only): nothing of ours to manage
@@ -234,7 +235,7 @@ def _writer_queue(engine: Engine) -> FifoLock:
 
 def _writers_file_lock(engine: Engine) -> FileLock | None:
     """For a SQLite file, the lock its writers in every process queue at (`<file>-writers`)."""
-    path = sqlite_file(engine)
+    path = sqlite_file(engine.url)
     if path is None or fcntl is None:
         return None
     return FileLock(path + WRITERS_LOCK_SUFFIX)
