@@ -18,11 +18,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from tessera.app import create_app
 from tessera.domain.entities import Role, User, Workspace
 from tessera.security.envelope import Keyring
-from tessera.services import accounts, workspaces
+from tessera.services import accounts, assignment, workspaces
 from tessera.settings import MASTER_KEY_FILE, SECRET_KEY_FILE, Settings
 from tessera.storage import migrate
 from tessera.storage.engine import Database, make_engine, make_single_use_engine
@@ -271,6 +272,33 @@ def run_together(work: Sequence[Callable[[], None]], *, timeout_s: float = 120) 
     if errors:
         raise errors[0]
     assert not any(t.is_alive() for t in threads), f"threads still running after {timeout_s} s"
+
+
+def answer_all(
+    db: Session,
+    who: User,
+    *,
+    workspace_id: int,
+    project_id: int,
+    value: Callable[[int], dict[str, object]],
+) -> int:
+    """Take and answer, through the services, every task the project serves `who`; the n-th
+    answer is `value(n)`. How many were answered."""
+    n = 0
+    while (
+        task := assignment.next_task(
+            db, actor=who, workspace_id=workspace_id, project_id=project_id
+        )
+    ) is not None:
+        assignment.submit_annotation(
+            db,
+            actor=who,
+            workspace_id=workspace_id,
+            assignment_id=task.assignment.id,
+            value=value(n),
+        )
+        n += 1
+    return n
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -8,10 +8,10 @@ import json
 import pytest
 from cli_runner import Cli, ok, refused
 
-from conftest import TEXT_SCHEMA, Factory
+from conftest import TEXT_SCHEMA, Factory, answer_all
 from tessera.domain.entities import Role
 from tessera.formats import ImportFormat
-from tessera.services import assignment, imports, projects
+from tessera.services import imports, projects
 from tessera.settings import Settings
 from tessera.storage.engine import Database
 from tessera.storage.repositories import quality as quality_repo
@@ -48,18 +48,13 @@ def test_aggregate_stores_results_and_prints_agreement(
             fmt=ImportFormat.JSONL,
         )
         for who in people:
-            while (
-                t := assignment.next_task(
-                    db, actor=who.user, workspace_id=ws.id, project_id=project.id
-                )
-            ) is not None:
-                assignment.submit_annotation(
-                    db,
-                    actor=who.user,
-                    workspace_id=ws.id,
-                    assignment_id=t.assignment.id,
-                    value={"sentiment": "positive"},
-                )
+            answer_all(
+                db,
+                who.user,
+                workspace_id=ws.id,
+                project_id=project.id,
+                value=lambda _: {"sentiment": "positive"},
+            )
     out = ok(cli("quality", "aggregate", str(project.id), "--as", owner.email)).stdout
     assert "agreement" in out and "6 answers, 3 results stored for 3 items" in out
     with database.session() as db:

@@ -10,11 +10,11 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from conftest import Factory, Person, run_together
+from conftest import Factory, Person, answer_all, run_together
 from tessera.domain.entities import Role
 from tessera.domain.quality_rules import QualitySettings
 from tessera.formats import ImportFormat
-from tessera.services import aggregation, assignment, imports, projects
+from tessera.services import aggregation, imports, projects
 from tessera.storage.tables import annotations, items
 
 SCHEMA = {
@@ -53,18 +53,13 @@ def test_gold_and_more_answers_stay_exact_under_concurrency(factory: Factory) ->
     def annotate(person: Person, seed: int) -> None:
         rng = random.Random(seed)
         with factory.database.session() as db:
-            while (
-                task := assignment.next_task(
-                    db, actor=person.user, workspace_id=ws.id, project_id=project.id
-                )
-            ) is not None:
-                assignment.submit_annotation(
-                    db,
-                    actor=person.user,
-                    workspace_id=ws.id,
-                    assignment_id=task.assignment.id,
-                    value={"label": rng.choice("aabc")},
-                )
+            answer_all(
+                db,
+                person.user,
+                workspace_id=ws.id,
+                project_id=project.id,
+                value=lambda _: {"label": rng.choice("aabc")},
+            )
 
     run_together([functools.partial(annotate, p, i) for i, p in enumerate(workers)])
     # A worker may have found nothing at the moment an item was full, before the rule reopened

@@ -17,11 +17,11 @@ from test_browser import (
     sqlite_database,
 )
 
-from conftest import TEXT_SCHEMA, Factory
+from conftest import TEXT_SCHEMA, Factory, answer_all
 from tessera.domain.entities import Role
 from tessera.domain.quality_rules import QualitySettings
 from tessera.formats import ImportFormat
-from tessera.services import assignment, imports, projects
+from tessera.services import imports, projects
 from tessera.storage.engine import Database
 
 pytestmark = pytest.mark.browser
@@ -54,21 +54,15 @@ def _labelled_project(database: Database, factory: Factory) -> tuple[object, int
         )
         labels = ["positive", "negative", "neutral"]
         for k, who in enumerate(people):
-            n = 0
-            while (
-                t := assignment.next_task(
-                    db, actor=who.user, workspace_id=ws.id, project_id=project.id
-                )
-            ) is not None:
-                label = "positive" if n % 2 == 0 else labels[(n + k) % 3]
-                assignment.submit_annotation(
-                    db,
-                    actor=who.user,
-                    workspace_id=ws.id,
-                    assignment_id=t.assignment.id,
-                    value={"sentiment": label},
-                )
-                n += 1
+            answer_all(
+                db,
+                who.user,
+                workspace_id=ws.id,
+                project_id=project.id,
+                value=lambda n, k=k: {
+                    "sentiment": "positive" if n % 2 == 0 else labels[(n + k) % 3]
+                },
+            )
     return owner, ws.id, project.id, owner.email
 
 
