@@ -149,3 +149,21 @@ def test_auditor_cannot_annotate(world: World, factory: Factory) -> None:
     auditor = factory.add(world.workspace, world.owner, Role.AUDITOR)
     r = world.client.post(f"{world.project_url}/tasks/next", headers=auditor.headers)
     assert r.status_code == 403
+
+
+def test_annotator_routes_refuse_a_missing_or_unknown_token(world: World) -> None:
+    # These routes check the token inside their own thread-pool turn (BearerSecret), not
+    # through CurrentUser: the same 401 for no token, another scheme and an unknown token.
+    a = world.annotators[0]
+    t = world.next_task(a)
+    calls = [
+        (f"{world.project_url}/tasks/next", None),
+        (f"{world.base}/tasks/{t['assignment_id']}/annotations", {"value": {"sentiment": "x"}}),
+        (f"{world.base}/tasks/{t['assignment_id']}/skip", {"reason": "unclear"}),
+    ]
+    for headers in ({}, {"Authorization": "Basic x"}, {"Authorization": "Bearer tsr_nope"}):
+        for url, body in calls:
+            r = world.client.post(url, json=body, headers=headers)
+            assert r.status_code == 401, (url, headers, r.text)
+            assert r.json()["error"]["code"] == "unauthenticated"
+    assert world.next_task(a)["assignment_id"] == t["assignment_id"]  # nothing was changed

@@ -22,7 +22,7 @@ from tessera.domain.errors import AnnotatorPaused, Conflict, InvalidInput
 from tessera.services import aggregation, gold, ledger, review
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
-from tessera.storage.engine import write_transaction
+from tessera.storage.engine import is_sqlite, write_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import assignments as assignment_repo
 from tessera.storage.repositories import item_serving as item_serving_repo
@@ -32,7 +32,7 @@ from tessera.storage.repositories import quality as quality_repo
 from tessera.storage.repositories import workspaces as workspace_repo
 
 # Candidates are filtered in SQL, so the first is nearly always free; more are needed only
-# while other transactions hold the first ones' locks (PostgreSQL).
+# while other transactions hold the first ones' locks (PostgreSQL; SQLite reads one).
 CANDIDATE_PAGE = 16
 SKIP_REASON_MAX_CHARS = 500
 IDEMPOTENCY_KEY_MAX_CHARS = 200
@@ -168,6 +168,7 @@ def _lease_in_range(
 ) -> Assignment | None:
     ws = project.workspace_id
     after: item_serving_repo.CandidateKey | None = None
+    page = 1 if is_sqlite(db) else CANDIDATE_PAGE  # on SQLite the first is always free
     while True:
         candidates = item_serving_repo.open_item_candidates(
             db,
@@ -175,7 +176,7 @@ def _lease_in_range(
             project_id=project.id,
             order=project.serving_order,
             after=after,
-            limit=CANDIDATE_PAGE,
+            limit=page,
             at_least=at_least,
             below=below,
             available_to=(actor.id, project.annotations_per_item, now),
@@ -197,12 +198,16 @@ def _try_lease(
     now: datetime,
 ) -> Assignment | None:
     ws, item_id = project.workspace_id, candidate.item_id
-    locked = item_serving_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
-    if locked is None or locked.status is not ItemStatus.OPEN:
-        return None
-    live = assignment_repo.count_live_leases(db, workspace_id=ws, item_id=item_id, now=now)
-    if locked.submitted_count + live >= overlap_of(project, locked):
-        return None
+    # On SQLite the candidates were read in this transaction, under the write lock it took at
+    # BEGIN: nothing can have changed since the statement checked status and overlap. On
+    # PostgreSQL another transaction may have leased or closed the item in between.
+    if not is_sqlite(db):
+        locked = item_serving_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
+        if locked is None or locked.status is not ItemStatus.OPEN:
+            return None
+        live = assignment_repo.count_live_leases(db, workspace_id=ws, item_id=item_id, now=now)
+        if locked.submitted_count + live >= overlap_of(project, locked):
+            return None
     expires_at = now + timedelta(seconds=project.lease_ttl_s)
     if candidate.lapsed_lease_id is not None:
         renewed = assignment_repo.renew_assignment(
@@ -279,10 +284,11 @@ def submit_annotation(
         # The clock is read only now: a request that waited for the lock past its lease must
         # be judged as late, or it could add an answer to an item someone else has filled.
         now = now or utcnow()
-        # Read again under the item's lock: a concurrent submit may have changed the state.
-        task = assignment_repo.get_assignment(
-            db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
-        )
+        if not is_sqlite(db):  # SQLite's write lock, taken at BEGIN, already kept it still
+            # Read again under the item's lock: a concurrent submit may have changed the state.
+            task = assignment_repo.get_assignment(
+                db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
+            )
         if task.state is AssignmentState.SUBMITTED:
             redone = review.resubmit_returned(
                 db,

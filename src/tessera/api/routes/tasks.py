@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from tessera.api.deps import CurrentUser, SessionDep
+from tessera.api.deps import BearerSecret, SessionDep, authenticate
 from tessera.domain.entities import Annotation, Task
 from tessera.schemas.projects import (
     AnnotationCreate,
@@ -55,10 +55,12 @@ def _annotation_public(a: Annotation) -> AnnotationPublic:
     responses={204: {"description": "nothing left for you"}},
 )
 def next_task(
-    workspace_id: int, project_id: int, db: SessionDep, user: CurrentUser
+    workspace_id: int, project_id: int, db: SessionDep, secret: BearerSecret
 ) -> TaskPublic | Response:
     """Lease the next item to the caller (or return the caller's live lease); 204 when none."""
-    task = assignment.next_task(db, actor=user, workspace_id=workspace_id, project_id=project_id)
+    task = assignment.next_task(
+        db, actor=authenticate(db, secret), workspace_id=workspace_id, project_id=project_id
+    )
     if task is None:
         return Response(status_code=204)
     return task_public(task)
@@ -70,7 +72,7 @@ def submit_annotation(
     assignment_id: int,
     body: AnnotationCreate,
     db: SessionDep,
-    user: CurrentUser,
+    secret: BearerSecret,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> AnnotationPublic:
     """Submit the answer for one of the caller's tasks; 409 if stale or already answered.
@@ -80,7 +82,7 @@ def submit_annotation(
     """
     a = assignment.submit_annotation(
         db,
-        actor=user,
+        actor=authenticate(db, secret),
         workspace_id=workspace_id,
         assignment_id=assignment_id,
         value=body.value,
@@ -91,10 +93,14 @@ def submit_annotation(
 
 @router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/skip", status_code=204)
 def skip_task(
-    workspace_id: int, assignment_id: int, body: SkipCreate, db: SessionDep, user: CurrentUser
+    workspace_id: int, assignment_id: int, body: SkipCreate, db: SessionDep, secret: BearerSecret
 ) -> Response:
     """Give the task back; it is never served to the caller again."""
     assignment.skip_task(
-        db, actor=user, workspace_id=workspace_id, assignment_id=assignment_id, reason=body.reason
+        db,
+        actor=authenticate(db, secret),
+        workspace_id=workspace_id,
+        assignment_id=assignment_id,
+        reason=body.reason,
     )
     return Response(status_code=204)

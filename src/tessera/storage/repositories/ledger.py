@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -62,7 +62,8 @@ def lock_head(db: Session, *, workspace_id: int) -> tuple[int, str]:
 
 def append(db: Session, row: LedgerRow) -> None:
     """Insert the event and move the head; the caller holds the head's lock."""
-    db.execute(_APPEND, asdict(row))
+    # not dataclasses.asdict: it deep-copies every value, a cost on every served task
+    db.execute(_APPEND, {name: getattr(row, name) for name in _FIELDS})
     db.execute(_MOVE_HEAD, {"b_ws": row.workspace_id, "seq": row.seq, "hash": row.hash})
 
 
