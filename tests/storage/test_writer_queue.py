@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from conftest import MASTER_KEY
 from tessera.security.envelope import Keyring
@@ -134,6 +134,35 @@ def test_hot_path_writers_take_turns_in_one_process(database: Database) -> None:
     second_out.set()
     first.join(timeout=10)
     second.join(timeout=10)
+
+
+def test_a_hot_transaction_keeps_its_turn_through_commit_on_sqlite_only(
+    database: Database,
+) -> None:
+    """SQLite's write lock lasts until COMMIT, so the turn does too. On PostgreSQL the turn is
+    handed on before COMMIT: the next hot transaction works while this one's sync runs."""
+    db = database.session()
+    next_in, next_out = threading.Event(), threading.Event()
+    others: list[threading.Thread] = []
+    entered_during_commit: list[bool] = []
+
+    def before_commit(_session: object) -> None:
+        other = threading.Thread(target=_hold, args=(database, True, next_in, next_out))
+        other.start()
+        others.append(other)
+        entered_during_commit.append(next_in.wait(timeout=0.3))
+
+    event.listen(db, "before_commit", before_commit)
+    try:
+        with write_transaction(db, hot_path=True):
+            db.execute(text("SELECT 1"))
+    finally:
+        db.close()
+    assert next_in.wait(timeout=10), "the queue was not handed on after the commit"
+    next_out.set()
+    others[0].join(timeout=10)
+    is_postgres = database.engine.dialect.name == "postgresql"
+    assert entered_during_commit == [is_postgres]
 
 
 def test_sqlite_writers_of_every_process_queue_at_the_writers_file(tmp_path: Path) -> None:

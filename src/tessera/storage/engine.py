@@ -250,15 +250,19 @@ def write_transaction(db: Session, *, hot_path: bool = False) -> Iterator[Sessio
     submit, skip, a page of items). They meet at the same hot rows (the ledger chain's head,
     the project's counters), and a lock holder that must win the GIL back from dozens of
     runnable threads before it can commit keeps everyone behind it waiting: one at a time per
-    process, oldest first, they finish sooner (decision 0015). Other processes still meet them
-    at the row locks. Long writers (imports, re-keying) stay out of the queue, so they do not
+    process, oldest first, they finish sooner (decision 0015). Each hands its turn on before
+    its COMMIT, whose wait for the disk needs no GIL. Other processes still meet them at the
+    row locks. Long writers (imports, re-keying) stay out of the queue, so they do not
     stall annotators on PostgreSQL.
     """
     _check_no_transaction(db)
     bind = db.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     if bind.dialect.name != "sqlite":
-        with _writer_queue(engine) if hot_path else nullcontext(), db.begin():
+        # The turn ends before COMMIT: the next hot transaction works while this one waits
+        # for the WAL's sync, and meets its row locks (the ledger head) only if it gets there
+        # first. The row locks, not the queue, keep PostgreSQL correct.
+        with db.begin(), _writer_queue(engine) if hot_path else nullcontext():
             yield db
         return
     with _writer_queue(engine), db.begin():
