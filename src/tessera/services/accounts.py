@@ -13,7 +13,7 @@ from tessera.domain.text_rules import checked_text
 from tessera.security import passwords, tokens
 from tessera.services import ledger
 from tessera.services.clock import utcnow
-from tessera.storage.engine import read_transaction, write_transaction
+from tessera.storage.engine import read_transaction, single_read, write_transaction
 from tessera.storage.repositories import users as user_repo
 
 EMAIL_MAX_CHARS = 320
@@ -245,5 +245,5 @@ def user_from_api_token(db: Session, *, secret: str) -> User | None:
     """The active owner of an unrevoked token, or None."""
     if not secret.startswith(tokens.API_TOKEN_PREFIX):
         return None
-    with read_transaction(db):
+    with single_read(db):  # every API request asks: no transaction of its own on PostgreSQL
         return user_repo.find_user_by_token_hash(db, token_hash=tokens.hash_token(secret))

@@ -28,8 +28,6 @@ from tessera.storage.repositories import assignments as assignment_repo
 from tessera.storage.repositories import item_serving as item_serving_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
-from tessera.storage.repositories import quality as quality_repo
-from tessera.storage.repositories import workspaces as workspace_repo
 
 # Candidates are filtered in SQL, so the first is nearly always free; more are needed only
 # while other transactions hold the first ones' locks (PostgreSQL; SQLite reads one).
@@ -49,10 +47,17 @@ def next_task(
     """
     now = now or utcnow()
     with write_transaction(db, hot_path=True):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
-        project = project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
-        _refuse_if_paused(db, project, actor)
-        workspace_repo.lock_membership(db, workspace_id=workspace_id, user_id=actor.id)
+        # The member's lock: asking twice at once still hands out one lease.
+        authorize(
+            db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE, lock_member=True
+        )
+        project, paused_for = project_repo.get_project_for_annotator(
+            db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id
+        )
+        if paused_for is not None:
+            raise AnnotatorPaused(
+                "you are paused in this project: " + paused_for + ". A manager can lift the pause."
+            )
         live = assignment_repo.find_live_assignment(
             db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
         )
@@ -90,16 +95,6 @@ def next_task(
             },
         )
         return Task(assignment=live, item=item, other_answers=tuple(others))
-
-
-def _refuse_if_paused(db: Session, project: Project, actor: User) -> None:
-    pause = quality_repo.find_active_pause(
-        db, workspace_id=project.workspace_id, project_id=project.id, user_id=actor.id
-    )
-    if pause is not None:
-        raise AnnotatorPaused(
-            "you are paused in this project: " + pause.reason + ". A manager can lift the pause."
-        )
 
 
 def _draws_gold(project: Project) -> bool:

@@ -87,19 +87,29 @@ def can(role: Role, action: Action) -> bool:
 
 
 def authorize(
-    db: Session, *, actor: User, workspace_id: int, action: Action, now: datetime | None = None
+    db: Session,
+    *,
+    actor: User,
+    workspace_id: int,
+    action: Action,
+    now: datetime | None = None,
+    lock_member: bool = False,
 ) -> Membership:
     """The actor's membership if the action is allowed; the one gate every read and write passes.
 
     An operator with a live grant and no membership gets a virtual read-only membership; each
     use of it is recorded. A walled person is refused like a stranger, and the refusal recorded.
+    `lock_member` holds the member's row until the transaction ends (PostgreSQL): one member's
+    task requests then run one at a time.
 
     Raises:
         NotFound: not a member (and no live grant), or walled: the workspace stays hidden.
         Forbidden: a member whose role (or an operator whose grant) does not allow the action.
     """
     now = now or utcnow()
-    membership = workspace_repo.find_membership(db, workspace_id=workspace_id, user_id=actor.id)
+    membership, ties = workspace_repo.find_member_access(
+        db, workspace_id=workspace_id, user_id=actor.id, lock=lock_member
+    )
     grant = None
     if membership is None and actor.is_operator:
         grant = grant_repo.find_live_grant(
@@ -107,7 +117,9 @@ def authorize(
         )
     if membership is None and grant is None:
         raise NotFound("workspace", workspace_id)
-    tie = find_walling_tie(db, workspace_id=workspace_id, user_id=actor.id, now=now)
+    if membership is None:  # an operator's own ties: a grant does not pass a wall
+        ties = organisation_repo.list_walling_ties(db, workspace_id=workspace_id, user_id=actor.id)
+    tie = next((t for t in ties if walls_out(t, now)), None)
     if tie is not None:
         record_after(
             db,

@@ -63,8 +63,14 @@ def lock_head(db: Session, *, workspace_id: int) -> tuple[int, str]:
 def append(db: Session, row: LedgerRow) -> None:
     """Insert the event and move the head; the caller holds the head's lock."""
     # not dataclasses.asdict: it deep-copies every value, a cost on every served task
-    db.execute(_APPEND, {name: getattr(row, name) for name in _FIELDS})
-    db.execute(_MOVE_HEAD, {"b_ws": row.workspace_id, "seq": row.seq, "hash": row.hash})
+    values: dict[str, object] = {name: getattr(row, name) for name in _FIELDS}
+    if is_sqlite(db):  # no UPDATE in a WITH there; its statements cost no round trip
+        db.execute(_APPEND, values)
+        db.execute(_MOVE_HEAD, {"b_ws": row.workspace_id, "seq": row.seq, "hash": row.hash})
+        return
+    moving = {"ev_" + name: value for name, value in values.items()}
+    moving.update(b_ws=row.workspace_id, head_seq=row.seq, head_hash=row.hash)
+    db.execute(_APPEND_MOVING_HEAD, moving)
 
 
 # Every recorded event runs these: built once (decision 0015).
@@ -74,6 +80,18 @@ _HEAD = select(ledger_heads.c.seq, ledger_heads.c.hash).where(
 _HEAD_FOR_UPDATE = _HEAD.with_for_update()
 _APPEND = insert(access_events)
 _MOVE_HEAD = update(ledger_heads).where(ledger_heads.c.workspace_id == bindparam("b_ws"))
+# PostgreSQL: both in one statement, one round trip (a WITH's UPDATE always runs to completion).
+# No parameter is named like a column, or SQLAlchemy would add it to the SET or the VALUES.
+_APPEND_MOVING_HEAD = (
+    insert(access_events)
+    .values({name: bindparam("ev_" + name, type_=access_events.c[name].type) for name in _FIELDS})
+    .add_cte(
+        update(ledger_heads)
+        .where(ledger_heads.c.workspace_id == bindparam("b_ws"))
+        .values(seq=bindparam("head_seq"), hash=bindparam("head_hash"))
+        .cte("moved_head")
+    )
+)
 
 
 def find_head(db: Session, *, workspace_id: int) -> tuple[int, str] | None:

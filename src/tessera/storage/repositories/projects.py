@@ -14,7 +14,7 @@ from tessera.domain.errors import NotFound
 from tessera.domain.label_schema import LabelSchema, parse_label_schema
 from tessera.domain.quality_rules import QualitySettings
 from tessera.storage.cipher import Purpose, guidelines_row, open_json, seal_json
-from tessera.storage.tables import AnyRow, projects
+from tessera.storage.tables import AnyRow, annotator_pauses, projects
 
 
 def _to_project(row: AnyRow) -> Project:
@@ -107,6 +107,33 @@ _ONE = select(projects).where(
     projects.c.id == bindparam("id"), projects.c.workspace_id == bindparam("ws")
 )
 _ONE_FOR_UPDATE = _ONE.with_for_update()
+
+
+def get_project_for_annotator(
+    db: Session, *, workspace_id: int, project_id: int, user_id: int
+) -> tuple[Project, str | None]:
+    """The project, and the reason this user is paused in it (None when they are not): next
+    task asks both on every call, so they come in one statement."""
+    row = db.execute(_ONE_WITH_PAUSE, {"id": project_id, "ws": workspace_id, "user": user_id})
+    found = row.first()
+    if found is None:
+        raise NotFound("project", project_id)
+    return _to_project(found), found._mapping["pause_reason"]
+
+
+_ONE_WITH_PAUSE = _ONE.add_columns(
+    select(annotator_pauses.c.reason)
+    .where(
+        annotator_pauses.c.workspace_id == projects.c.workspace_id,
+        annotator_pauses.c.project_id == projects.c.id,
+        annotator_pauses.c.user_id == bindparam("user"),
+        annotator_pauses.c.lifted_at.is_(None),
+    )
+    .order_by(annotator_pauses.c.id)
+    .limit(1)
+    .scalar_subquery()
+    .label("pause_reason")
+)
 
 
 def list_projects(db: Session, *, workspace_id: int) -> list[Project]:

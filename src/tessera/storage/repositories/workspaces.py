@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tessera.domain.access import WorkspaceStats
+from tessera.domain.access import WallingTie, WorkspaceStats
 from tessera.domain.entities import Membership, Role, Workspace
 from tessera.domain.errors import NotFound
 from tessera.storage.tables import (
     AnyRow,
+    affiliations,
     items,
     memberships,
     projects,
     users,
+    workspace_walls,
     workspaces,
 )
 from tessera.storage.tables import annotations as annotation_table
@@ -108,6 +110,56 @@ _MEMBERSHIP = (
 )
 
 
+def find_member_access(
+    db: Session, *, workspace_id: int, user_id: int, lock: bool = False
+) -> tuple[Membership | None, list[WallingTie]]:
+    """A member's membership and their affiliations with organisations this workspace walls,
+    in one statement (every authorised request asks both); no membership, no ties.
+
+    `lock` holds the membership row until the transaction ends on PostgreSQL, so one member's
+    task requests run one at a time (SQLite's writers are serial already).
+    """
+    stmt = _MEMBER_ACCESS_FOR_UPDATE if lock else _MEMBER_ACCESS
+    rows = db.execute(stmt, {"ws": workspace_id, "user": user_id}).all()
+    if not rows:
+        return None, []
+    ties = [
+        WallingTie(affiliation_id=r[6], organisation_id=r[7], ended_at=r[8], cooldown_days=r[9])
+        for r in rows
+        if r[6] is not None
+    ]
+    return _to_membership(rows[0]), ties
+
+
+_WALLED_TIES = affiliations.join(
+    workspace_walls, workspace_walls.c.organisation_id == affiliations.c.organisation_id
+)
+# Built once (decision 0015). One row per walling tie, or one with empty tie columns.
+_MEMBER_ACCESS = (
+    select(
+        *_MEMBER_COLUMNS,
+        affiliations.c.id,
+        affiliations.c.organisation_id,
+        affiliations.c.ended_at,
+        workspace_walls.c.cooldown_days,
+    )
+    .select_from(
+        memberships.join(users, users.c.id == memberships.c.user_id).outerjoin(
+            _WALLED_TIES,
+            and_(
+                affiliations.c.user_id == memberships.c.user_id,
+                workspace_walls.c.workspace_id == memberships.c.workspace_id,
+            ),
+        )
+    )
+    .where(
+        memberships.c.workspace_id == bindparam("ws"), memberships.c.user_id == bindparam("user")
+    )
+    .order_by(affiliations.c.id)
+)
+_MEMBER_ACCESS_FOR_UPDATE = _MEMBER_ACCESS.with_for_update(of=memberships)
+
+
 def get_membership(db: Session, *, workspace_id: int, user_id: int) -> Membership:
     found = find_membership(db, workspace_id=workspace_id, user_id=user_id)
     if found is None:
@@ -148,22 +200,6 @@ def count_owners(db: Session, *, workspace_id: int) -> int:
         )
     ).all()
     return len(rows)
-
-
-def lock_membership(db: Session, *, workspace_id: int, user_id: int) -> None:
-    """Serialise one member's task requests on PostgreSQL (SQLite's writers are serial already)."""
-    if db.get_bind().dialect.name == "sqlite":
-        return
-    db.execute(_LOCK_MEMBERSHIP, {"ws": workspace_id, "user": user_id})
-
-
-_LOCK_MEMBERSHIP = (
-    select(memberships.c.user_id)
-    .where(
-        memberships.c.workspace_id == bindparam("ws"), memberships.c.user_id == bindparam("user")
-    )
-    .with_for_update()
-)
 
 
 def delete_workspace(db: Session, *, workspace_id: int) -> None:
