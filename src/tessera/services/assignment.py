@@ -321,14 +321,11 @@ def submit_annotation(
         if more:
             is_done = False  # the confidence rule raised its overlap by one, under its lock
         item_serving_repo.record_submission(
-            db, workspace_id=workspace_id, item_id=task.item_id, is_done=is_done
-        )
-        project_repo.add_to_counts(
             db,
             workspace_id=workspace_id,
+            item_id=task.item_id,
             project_id=project.id,
-            done=1 if is_done else 0,
-            annotations=1,
+            is_done=is_done,
         )
         ledger.record(
             db,
@@ -357,7 +354,7 @@ def _store_answer(
     idempotency_key: str | None,
 ) -> Annotation:
     """Store the lease holder's answer under the project's schema version and close the lease."""
-    annotation = annotation_repo.add_annotation(
+    return annotation_repo.add_annotation(
         db,
         workspace_id=project.workspace_id,
         project_id=project.id,
@@ -368,15 +365,8 @@ def _store_answer(
         schema_version=project.schema_version,
         now=now,
         idempotency_key=idempotency_key,
+        closes_lease=True,
     )
-    assignment_repo.close_assignment(
-        db,
-        workspace_id=project.workspace_id,
-        assignment_id=task.id,
-        state=AssignmentState.SUBMITTED,
-        now=now,
-    )
-    return annotation
 
 
 def _submit_gold(

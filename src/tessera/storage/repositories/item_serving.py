@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tessera.domain.entities import AssignmentState, ItemStatus, ServingOrder
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import UtcDateTime, assignments, items
+from tessera.storage.tables import UtcDateTime, assignments, items, projects
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,18 @@ def set_item_state(
     )
 
 
-def record_submission(db: Session, *, workspace_id: int, item_id: int, is_done: bool) -> None:
-    """Count one more answer for the item, closing it when it has its overlap."""
-    db.execute(_ANSWERED_DONE if is_done else _ANSWERED, {"b_id": item_id, "b_ws": workspace_id})
+def record_submission(
+    db: Session, *, workspace_id: int, item_id: int, project_id: int, is_done: bool
+) -> None:
+    """Count one more answer for the item, closing it when it has its overlap, and in its
+    project's counters (on PostgreSQL in one statement: a round trip fewer per submission)."""
+    params = {"b_id": item_id, "b_ws": workspace_id, "b_project": project_id}
+    params["b_done"] = 1 if is_done else 0
+    if is_sqlite(db):  # no UPDATE in a WITH there; its statements cost no round trip
+        db.execute(_ANSWERED_DONE if is_done else _ANSWERED, params)
+        db.execute(_PROJECT_ANSWERED, params)
+        return
+    db.execute(_ANSWERED_DONE_COUNTED if is_done else _ANSWERED_COUNTED, params)
 
 
 _ANSWERED = (
@@ -199,6 +208,17 @@ _ANSWERED = (
     .values(submitted_count=items.c.submitted_count + 1)
 )
 _ANSWERED_DONE = _ANSWERED.values(status=ItemStatus.DONE.value)
+_PROJECT_ANSWERED = (
+    update(projects)
+    .where(projects.c.id == bindparam("b_project"), projects.c.workspace_id == bindparam("b_ws"))
+    .values(
+        done_count=projects.c.done_count + bindparam("b_done", type_=Integer()),
+        annotation_count=projects.c.annotation_count + 1,
+    )
+)
+# PostgreSQL: the item's count and the project's counters in one statement.
+_ANSWERED_COUNTED = _PROJECT_ANSWERED.add_cte(_ANSWERED.cte("answered"))
+_ANSWERED_DONE_COUNTED = _PROJECT_ANSWERED.add_cte(_ANSWERED_DONE.cte("answered"))
 
 
 def release_submission(db: Session, *, workspace_id: int, item_id: int, reopen: bool) -> None:
