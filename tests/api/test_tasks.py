@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+import fastapi.routing
 import pytest
 
 from conftest import Factory, World, make_world
@@ -167,3 +170,39 @@ def test_annotator_routes_refuse_a_missing_or_unknown_token(world: World) -> Non
             assert r.status_code == 401, (url, headers, r.text)
             assert r.json()["error"]["code"] == "unauthenticated"
     assert world.next_task(a)["assignment_id"] == t["assignment_id"]  # nothing was changed
+
+
+def test_annotator_routes_take_one_thread_pool_turn_per_request(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A plain `def` route returning a model would have FastAPI validate it in a second turn;
+    # these return their JSON bytes (decision 0015), with the documented shape.
+    turns: list[str] = []
+    real = fastapi.routing.run_in_threadpool
+
+    async def counting(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        turns.append(getattr(func, "__name__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(fastapi.routing, "run_in_threadpool", counting)
+    a = world.annotators[0]
+    t = world.next_task(a)
+    r = world.submit(a, t["assignment_id"], {"sentiment": "positive", "topics": []})
+    assert r.status_code == 201 and r.headers["content-type"] == "application/json"
+    assert set(r.json()) == {
+        "id",
+        "item_id",
+        "assignment_id",
+        "value",
+        "schema_version",
+        "created_at",
+    }
+    assert set(t) == {
+        "assignment_id",
+        "project_id",
+        "expires_at",
+        "item",
+        "other_answers",
+        "returned",
+    }
+    assert len(turns) == 2, turns  # one per request: no `validate` turn after the endpoint

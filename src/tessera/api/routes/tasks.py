@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
+from pydantic import BaseModel
 
 from tessera.api.deps import BearerSecret, SessionDep, authenticate
 from tessera.domain.entities import Annotation, Task
@@ -19,6 +20,16 @@ from tessera.schemas.reviews import ReturnedPublic
 from tessera.services import assignment
 
 router = APIRouter(tags=["tasks"])
+
+
+def _json(model: BaseModel, status_code: int = 200) -> Response:
+    """The model as a JSON response, serialised on the route's own worker thread.
+
+    A plain `def` route that returns a model has FastAPI validate it in a second thread-pool
+    turn; these routes run all day, so they return the bytes (decision 0015). The decorator's
+    `response_model` still documents the body.
+    """
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
 def task_public(t: Task) -> TaskPublic:
@@ -54,19 +65,21 @@ def _annotation_public(a: Annotation) -> AnnotationPublic:
     response_model=TaskPublic,
     responses={204: {"description": "nothing left for you"}},
 )
-def next_task(
-    workspace_id: int, project_id: int, db: SessionDep, secret: BearerSecret
-) -> TaskPublic | Response:
+def next_task(workspace_id: int, project_id: int, db: SessionDep, secret: BearerSecret) -> Response:
     """Lease the next item to the caller (or return the caller's live lease); 204 when none."""
     task = assignment.next_task(
         db, actor=authenticate(db, secret), workspace_id=workspace_id, project_id=project_id
     )
     if task is None:
         return Response(status_code=204)
-    return task_public(task)
+    return _json(task_public(task))
 
 
-@router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/annotations", status_code=201)
+@router.post(
+    "/workspaces/{workspace_id}/tasks/{assignment_id}/annotations",
+    status_code=201,
+    response_model=AnnotationPublic,
+)
 def submit_annotation(
     workspace_id: int,
     assignment_id: int,
@@ -74,7 +87,7 @@ def submit_annotation(
     db: SessionDep,
     secret: BearerSecret,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-) -> AnnotationPublic:
+) -> Response:
     """Submit the answer for one of the caller's tasks; 409 if stale or already answered.
 
     A retry with the same idempotency key (body field or `Idempotency-Key` header) returns
@@ -88,7 +101,7 @@ def submit_annotation(
         value=body.value,
         idempotency_key=body.idempotency_key or idempotency_key,
     )
-    return _annotation_public(a)
+    return _json(_annotation_public(a), 201)
 
 
 @router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/skip", status_code=204)
