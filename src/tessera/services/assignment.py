@@ -12,6 +12,7 @@ from tessera.domain.entities import (
     Annotation,
     Assignment,
     AssignmentState,
+    Item,
     ItemStatus,
     Project,
     ServingOrder,
@@ -67,13 +68,15 @@ def next_task(
             if redo is not None:
                 review.record_redo_served(db, actor=actor, task=redo)
                 return redo
+        read: Item | None = None  # the item, when leasing it read it already
         if live is None and not _at_cap(db, project, actor, now):
             if _draws_gold(project):
                 live = _lease_gold(db, project, actor, now)
-            live = live or _lease_next(db, project, actor, now)
+            if live is None:
+                live, read = _lease_next(db, project, actor, now) or (None, None)
         if live is None:
             return None
-        item = item_repo.get_item(db, workspace_id=workspace_id, item_id=live.item_id)
+        item = read or item_repo.get_item(db, workspace_id=workspace_id, item_id=live.item_id)
         others: list[dict[str, object]] = []
         # A gold item looks like any other: no status, no gold, and no others' answers.
         if not project.is_blind and item.status is not ItemStatus.GOLD:
@@ -139,7 +142,11 @@ def _at_cap(db: Session, project: Project, actor: User, now: datetime) -> bool:
     return load >= cap
 
 
-def _lease_next(db: Session, project: Project, actor: User, now: datetime) -> Assignment | None:
+# A new lease, and its item when taking the lease read it whole (PostgreSQL's row lock does).
+Lease = tuple[Assignment, Item | None]
+
+
+def _lease_next(db: Session, project: Project, actor: User, now: datetime) -> Lease | None:
     """Walk the open items in the project's serving order and lease the first one we may.
 
     The random order scans its stored random keys from a random start and wraps around once.
@@ -160,7 +167,7 @@ def _lease_in_range(
     *,
     at_least: int | None,
     below: int | None,
-) -> Assignment | None:
+) -> Lease | None:
     ws = project.workspace_id
     after: item_serving_repo.CandidateKey | None = None
     page = 1 if is_sqlite(db) else CANDIDATE_PAGE  # on SQLite the first is always free
@@ -191,17 +198,18 @@ def _try_lease(
     actor: User,
     candidate: item_serving_repo.Candidate,
     now: datetime,
-) -> Assignment | None:
+) -> Lease | None:
     ws, item_id = project.workspace_id, candidate.item_id
     # On SQLite the candidates were read in this transaction, under the write lock it took at
     # BEGIN: nothing can have changed since the statement checked status and overlap. On
     # PostgreSQL another transaction may have leased or closed the item in between.
+    item = None
     if not is_sqlite(db):
-        locked = item_serving_repo.lock_item(db, workspace_id=ws, item_id=item_id, skip_locked=True)
-        if locked is None or locked.status is not ItemStatus.OPEN:
+        item = item_repo.lock_item_if_free(db, workspace_id=ws, item_id=item_id)
+        if item is None or item.status is not ItemStatus.OPEN:
             return None
         live = assignment_repo.count_live_leases(db, workspace_id=ws, item_id=item_id, now=now)
-        if locked.submitted_count + live >= overlap_of(project, locked):
+        if item.submitted_count + live >= overlap_of(project, item.overlap_override):
             return None
     expires_at = now + timedelta(seconds=project.lease_ttl_s)
     if candidate.lapsed_lease_id is not None:
@@ -214,7 +222,7 @@ def _try_lease(
         )
         if not renewed:
             return None  # answered or skipped since the candidates were read
-        return Assignment(
+        renewal = Assignment(
             id=candidate.lapsed_lease_id,
             workspace_id=ws,
             project_id=project.id,
@@ -224,7 +232,8 @@ def _try_lease(
             leased_at=now,
             expires_at=expires_at,
         )
-    return assignment_repo.add_assignment(
+        return renewal, item
+    lease = assignment_repo.add_assignment(
         db,
         workspace_id=ws,
         project_id=project.id,
@@ -233,6 +242,7 @@ def _try_lease(
         now=now,
         expires_at=expires_at,
     )
+    return lease, item
 
 
 def submit_annotation(
@@ -275,7 +285,7 @@ def submit_annotation(
             db, workspace_id=workspace_id, item_id=task.item_id, skip_locked=False
         )
         assert locked is not None  # the assignment's foreign key keeps the item
-        submitted, overlap = locked.submitted_count, overlap_of(project, locked)
+        submitted, overlap = locked.submitted_count, overlap_of(project, locked.overlap_override)
         # The clock is read only now: a request that waited for the lock past its lease must
         # be judged as late, or it could add an answer to an item someone else has filled.
         now = now or utcnow()
@@ -395,9 +405,9 @@ def _submit_gold(
     return annotation
 
 
-def overlap_of(project: Project, item: item_serving_repo.LockedItem) -> int:
-    """How many answers this item needs: its own override, else the project's overlap."""
-    return item.overlap_override or project.annotations_per_item
+def overlap_of(project: Project, overlap_override: int | None) -> int:
+    """How many answers an item needs: its own override, else the project's overlap."""
+    return overlap_override or project.annotations_per_item
 
 
 def _retry_or_conflict(

@@ -163,6 +163,14 @@ def get_item(
 # Statements of the task-serving path, built once (decision 0015).
 _ONE = select(items).where(items.c.id == bindparam("id"), items.c.workspace_id == bindparam("ws"))
 _ONE_IN_PROJECT = _ONE.where(items.c.project_id == bindparam("project"))
+_ONE_SKIP_LOCKED = _ONE.with_for_update(skip_locked=True)
+
+
+def lock_item_if_free(db: Session, *, workspace_id: int, item_id: int) -> Item | None:
+    """PostgreSQL: lock one item row for this transaction and read it whole, or None when
+    another transaction holds it. Next task leases it and serves its content: one statement."""
+    row = db.execute(_ONE_SKIP_LOCKED, {"id": item_id, "ws": workspace_id}).first()
+    return None if row is None else _to_item(db, row)
 
 
 def list_items(
