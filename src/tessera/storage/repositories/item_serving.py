@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from tessera.domain.entities import AssignmentState, ItemStatus, ServingOrder
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import UtcDateTime, assignments, items, projects
+from tessera.storage.repositories.projects import ADD_TO_COUNTS
+from tessera.storage.tables import UtcDateTime, assignments, items
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,10 @@ def record_submission(
     """Count one more answer for the item, closing it when it has its overlap, and in its
     project's counters (on PostgreSQL in one statement: a round trip fewer per submission)."""
     params = {"b_id": item_id, "b_ws": workspace_id, "b_project": project_id}
-    params["b_done"] = 1 if is_done else 0
+    params |= {"items": 0, "done": 1 if is_done else 0, "answers": 1}
     if is_sqlite(db):  # no UPDATE in a WITH there; its statements cost no round trip
         db.execute(_ANSWERED_DONE if is_done else _ANSWERED, params)
-        db.execute(_PROJECT_ANSWERED, params)
+        db.execute(ADD_TO_COUNTS, params)
         return
     db.execute(_ANSWERED_DONE_COUNTED if is_done else _ANSWERED_COUNTED, params)
 
@@ -208,17 +209,9 @@ _ANSWERED = (
     .values(submitted_count=items.c.submitted_count + 1)
 )
 _ANSWERED_DONE = _ANSWERED.values(status=ItemStatus.DONE.value)
-_PROJECT_ANSWERED = (
-    update(projects)
-    .where(projects.c.id == bindparam("b_project"), projects.c.workspace_id == bindparam("b_ws"))
-    .values(
-        done_count=projects.c.done_count + bindparam("b_done", type_=Integer()),
-        annotation_count=projects.c.annotation_count + 1,
-    )
-)
 # PostgreSQL: the item's count and the project's counters in one statement.
-_ANSWERED_COUNTED = _PROJECT_ANSWERED.add_cte(_ANSWERED.cte("answered"))
-_ANSWERED_DONE_COUNTED = _PROJECT_ANSWERED.add_cte(_ANSWERED_DONE.cte("answered"))
+_ANSWERED_COUNTED = ADD_TO_COUNTS.add_cte(_ANSWERED.cte("answered"))
+_ANSWERED_DONE_COUNTED = ADD_TO_COUNTS.add_cte(_ANSWERED_DONE.cte("answered"))
 
 
 def release_submission(db: Session, *, workspace_id: int, item_id: int, reopen: bool) -> None:

@@ -244,12 +244,14 @@ def add_to_counts(
 ) -> None:
     """Move the counters by the given deltas, atomically in the database."""
     deltas = {"items": items, "done": done, "answers": annotations}
-    db.execute(_ADD_TO_COUNTS, {"b_id": project_id, "b_ws": workspace_id, **deltas})
+    db.execute(ADD_TO_COUNTS, {"b_project": project_id, "b_ws": workspace_id, **deltas})
 
 
-_ADD_TO_COUNTS = (
+# Public so that a write that also moves the counters can run it as one statement with its own
+# (item_serving.record_submission). Parameters: b_project, b_ws, items, done, answers.
+ADD_TO_COUNTS = (
     update(projects)
-    .where(projects.c.id == bindparam("b_id"), projects.c.workspace_id == bindparam("b_ws"))
+    .where(projects.c.id == bindparam("b_project"), projects.c.workspace_id == bindparam("b_ws"))
     .values(
         item_count=projects.c.item_count + bindparam("items"),
         done_count=projects.c.done_count + bindparam("done"),
