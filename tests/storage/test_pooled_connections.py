@@ -1,5 +1,6 @@
-"""PostgreSQL's pooled connections: pinged before use only after resting in the pool, and
-replaced when the server dropped them meanwhile; one-statement reads without a transaction."""
+"""Pooled connections: the most recently returned is handed out first; on PostgreSQL, pinged
+before use only after resting in the pool, and replaced when the server dropped them meanwhile;
+one-statement reads without a transaction."""
 
 from __future__ import annotations
 
@@ -32,6 +33,22 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     engine = make_engine(POSTGRES_URL, pool_size=1)
     yield engine
     engine.dispose()
+
+
+def test_the_pool_hands_out_the_connection_returned_last(database_url: str) -> None:
+    # Last in, first out: a server that idles between requests reuses the connection (and on
+    # PostgreSQL the backend process) it used a moment ago, whose memory is still in the CPU's
+    # caches, while the rest of the pool rests. First in, first out cycled through all of them.
+    engine = make_engine(database_url, pool_size=3)
+    try:
+        first, second = engine.connect(), engine.connect()
+        returned_last = second.connection.dbapi_connection
+        first.close()
+        second.close()
+        with engine.connect() as again:
+            assert again.connection.dbapi_connection is returned_last
+    finally:
+        engine.dispose()
 
 
 def _count_pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -38,6 +38,10 @@ def make_engine(url: str, *, pool_size: int = 10, checkpoint_on_commit: bool = T
 
     `checkpoint_on_commit=False`: SQLite commits never copy the log back into the file; the
     caller runs a `WalCheckpointer` instead (a server does).
+
+    Both pools hand out the connection returned last. Between requests a server idles and the
+    CPU's caches go cold; the connection used a moment ago (with its SQLite page cache, or its
+    PostgreSQL backend process) is the warmest, and the others rest (decision 0015).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -46,13 +50,16 @@ def make_engine(url: str, *, pool_size: int = 10, checkpoint_on_commit: bool = T
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             pool_size=pool_size,
             max_overflow=pool_size * 2,
+            pool_use_lifo=True,
         )
         _configure_sqlite(engine, checkpoint_on_commit=checkpoint_on_commit)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size * 2)
+        engine = create_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size * 2, pool_use_lifo=True
+        )
         _ping_when_rested(engine, IDLE_PING_S)
         return engine
     raise ValueError("only sqlite:// and postgresql:// database URLs are supported")
