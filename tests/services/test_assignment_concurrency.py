@@ -170,3 +170,71 @@ def test_a_lapsed_lease_answered_meanwhile_is_not_renewed(factory: Factory) -> N
         ).scalar_one()
         db.rollback()
     assert state == AssignmentState.SUBMITTED.value
+
+
+def test_a_bounded_lease_is_written_only_while_the_item_has_room(factory: Factory) -> None:
+    # PostgreSQL's next task locks the item, then writes the lease with its room under the
+    # overlap as a bound that the INSERT (or the renewal's UPDATE) checks against the live leases.
+    owner = factory.person(with_password=False)
+    ws = factory.workspace(owner)
+    first, second = (factory.add(ws, owner, Role.ANNOTATOR, with_password=False) for _ in "ab")
+    project = _project(factory, owner, ws.id, n_items=1)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    with factory.database.session() as db:
+        task = assignment.next_task(
+            db, actor=first.user, workspace_id=ws.id, project_id=project.id, now=t0
+        )
+        assert task is not None
+        item_id, later = task.item.id, t0 + timedelta(hours=2)  # past the first lease
+
+        # Each check runs in a transaction of its own that is rolled back: the item stays as it was.
+        def lease(user_id: int, now: datetime, live_below: int) -> bool:
+            try:
+                added = assignment_repo.add_assignment_if_room(
+                    db,
+                    workspace_id=ws.id,
+                    project_id=project.id,
+                    item_id=item_id,
+                    user_id=user_id,
+                    now=now,
+                    expires_at=now + timedelta(minutes=5),
+                    live_below=live_below,
+                )
+                return added is not None
+            finally:
+                db.rollback()
+
+        def renew(now: datetime, live_below: int) -> bool:
+            try:
+                return assignment_repo.renew_assignment(
+                    db,
+                    workspace_id=ws.id,
+                    assignment_id=task.assignment.id,
+                    now=now,
+                    expires_at=now + timedelta(minutes=5),
+                    live_below=live_below,
+                )
+            finally:
+                db.rollback()
+
+        assert not lease(second.user.id, t0, live_below=1)  # the first lease fills it
+        assert lease(second.user.id, t0, live_below=2)
+        assert lease(second.user.id, later, live_below=1)  # the first lease has lapsed
+        assert renew(later, live_below=1)
+        with write_transaction(db):  # a live lease of someone else's on the item
+            assignment_repo.add_assignment(
+                db,
+                workspace_id=ws.id,
+                project_id=project.id,
+                item_id=item_id,
+                user_id=second.user.id,
+                now=later,
+                expires_at=later + timedelta(minutes=5),
+            )
+        assert not renew(later, live_below=1)
+        assert renew(later, live_below=2)
+        leases = db.execute(
+            select(func.count()).select_from(assignments).where(assignments.c.item_id == item_id)
+        ).scalar_one()
+        db.rollback()
+    assert leases == 2  # the first annotator's and the one committed above

@@ -52,18 +52,24 @@ def next_task(
         authorize(
             db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE, lock_member=True
         )
-        project, paused_for = project_repo.get_project_for_annotator(
-            db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id
-        )
-        if paused_for is not None:
-            raise AnnotatorPaused(
-                "you are paused in this project: " + paused_for + ". A manager can lift the pause."
-            )
-        live = assignment_repo.find_live_assignment(
+        start = project_repo.get_project_for_annotator(
             db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
         )
+        project = start.project
+        if start.paused_for is not None:
+            raise AnnotatorPaused(
+                f"you are paused in this project: {start.paused_for}. A manager can lift the pause."
+            )
+        # Read in full only when that statement found one: most calls come after a submit.
+        live = (
+            assignment_repo.find_live_assignment(
+                db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
+            )
+            if start.has_live_lease
+            else None
+        )
         is_live_lease = live is not None
-        if live is None:  # an answer a reviewer sent back comes before new work
+        if live is None and start.has_returned:  # an answer sent back comes before new work
             redo = review.find_returned_task(db, project=project, actor=actor)
             if redo is not None:
                 review.record_redo_served(db, actor=actor, task=redo)
@@ -202,14 +208,15 @@ def _try_lease(
     ws, item_id = project.workspace_id, candidate.item_id
     # On SQLite the candidates were read in this transaction, under the write lock it took at
     # BEGIN: nothing can have changed since the statement checked status and overlap. On
-    # PostgreSQL another transaction may have leased or closed the item in between.
-    item = None
+    # PostgreSQL another transaction may have leased or closed the item in between: the item
+    # is locked and read again, and the lease is written only while its live leases leave room.
+    item, room = None, None
     if not is_sqlite(db):
         item = item_repo.lock_item_if_free(db, workspace_id=ws, item_id=item_id)
         if item is None or item.status is not ItemStatus.OPEN:
             return None
-        live = assignment_repo.count_live_leases(db, workspace_id=ws, item_id=item_id, now=now)
-        if item.submitted_count + live >= overlap_of(project, item.overlap_override):
+        room = overlap_of(project, item.overlap_override) - item.submitted_count
+        if room <= 0:
             return None
     expires_at = now + timedelta(seconds=project.lease_ttl_s)
     if candidate.lapsed_lease_id is not None:
@@ -219,9 +226,10 @@ def _try_lease(
             assignment_id=candidate.lapsed_lease_id,
             now=now,
             expires_at=expires_at,
+            live_below=room,
         )
         if not renewed:
-            return None  # answered or skipped since the candidates were read
+            return None  # answered or skipped since the candidates were read, or no room
         renewal = Assignment(
             id=candidate.lapsed_lease_id,
             workspace_id=ws,
@@ -233,7 +241,7 @@ def _try_lease(
             expires_at=expires_at,
         )
         return renewal, item
-    lease = assignment_repo.add_assignment(
+    lease = assignment_repo.add_assignment_if_room(
         db,
         workspace_id=ws,
         project_id=project.id,
@@ -241,8 +249,9 @@ def _try_lease(
         user_id=actor.id,
         now=now,
         expires_at=expires_at,
+        live_below=room,
     )
-    return lease, item
+    return None if lease is None else (lease, item)
 
 
 def submit_annotation(
@@ -267,11 +276,8 @@ def submit_annotation(
         )
     with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
-        task = assignment_repo.get_assignment(
+        task, project = assignment_repo.get_assignment_with_project(
             db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
-        )
-        project = project_repo.get_project(
-            db, workspace_id=workspace_id, project_id=task.project_id
         )
         schema = project.label_schema
         # Spans, pixel boxes, item-listed rankings and step labels are checked against the item.

@@ -12,23 +12,24 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Assignment, AssignmentState
+from tessera.domain.entities import Assignment, AssignmentState, Project
 from tessera.domain.errors import NotFound
 from tessera.storage.engine import is_sqlite
-from tessera.storage.tables import AnyRow, assignments, users
+from tessera.storage.repositories.projects import project_from_row
+from tessera.storage.tables import AnyRow, assignments, projects, users
 
 
-def _to_assignment(row: AnyRow) -> Assignment:
+def _to_assignment(row: AnyRow, prefix: str = "") -> Assignment:
     m = row._mapping
     return Assignment(
-        id=m["id"],
-        workspace_id=m["workspace_id"],
-        project_id=m["project_id"],
-        item_id=m["item_id"],
-        user_id=m["user_id"],
-        state=AssignmentState(m["state"]),
-        leased_at=m["leased_at"],
-        expires_at=m["expires_at"],
+        id=m[prefix + "id"],
+        workspace_id=m[prefix + "workspace_id"],
+        project_id=m[prefix + "project_id"],
+        item_id=m[prefix + "item_id"],
+        user_id=m[prefix + "user_id"],
+        state=AssignmentState(m[prefix + "state"]),
+        leased_at=m[prefix + "leased_at"],
+        expires_at=m[prefix + "expires_at"],
     )
 
 
@@ -75,6 +76,29 @@ _OWN = select(assignments).where(
 _OWN_FOR_UPDATE = _OWN.with_for_update()
 
 
+def get_assignment_with_project(
+    db: Session, *, workspace_id: int, assignment_id: int, user_id: int
+) -> tuple[Assignment, Project]:
+    """One of the caller's own assignments and its project, in one statement (submit reads
+    both first on every call); anyone else's is NotFound."""
+    params = {"id": assignment_id, "ws": workspace_id, "user": user_id}
+    row = db.execute(_OWN_WITH_PROJECT, params).first()
+    if row is None:
+        raise NotFound("task", assignment_id)
+    return _to_assignment(row, prefix="task_"), project_from_row(row)
+
+
+_OWN_WITH_PROJECT = select(
+    projects, *(column.label("task_" + column.name) for column in assignments.c)
+).where(
+    assignments.c.id == bindparam("id"),
+    assignments.c.workspace_id == bindparam("ws"),
+    assignments.c.user_id == bindparam("user"),
+    projects.c.id == assignments.c.project_id,
+    projects.c.workspace_id == assignments.c.workspace_id,
+)
+
+
 def count_live_leases(db: Session, *, workspace_id: int, item_id: int, now: datetime) -> int:
     """Unexpired leases on one item; expired ones need no job to stop counting."""
     params = {"ws": workspace_id, "item": item_id, "now": now}
@@ -103,18 +127,53 @@ def add_assignment(
     now: datetime,
     expires_at: datetime,
 ) -> Assignment:
-    assignment_id = db.execute(
-        _ADD,
-        {
-            "workspace_id": workspace_id,
-            "project_id": project_id,
-            "item_id": item_id,
-            "user_id": user_id,
-            "state": AssignmentState.LEASED.value,
-            "leased_at": now,
-            "expires_at": expires_at,
-        },
-    ).scalar_one()
+    assignment = add_assignment_if_room(
+        db,
+        workspace_id=workspace_id,
+        project_id=project_id,
+        item_id=item_id,
+        user_id=user_id,
+        now=now,
+        expires_at=expires_at,
+        live_below=None,
+    )
+    assert assignment is not None  # without a bound, the INSERT always adds its row
+    return assignment
+
+
+def add_assignment_if_room(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    item_id: int,
+    user_id: int,
+    now: datetime,
+    expires_at: datetime,
+    live_below: int | None,
+) -> Assignment | None:
+    """A new lease; with `live_below`, only while the item has fewer unexpired leases.
+
+    The bound is tested by the INSERT itself. On PostgreSQL, under the item's row lock, that
+    statement's snapshot sees every lease committed before the lock was taken: it is the
+    count a separate statement would give, without its round trip.
+    """
+    params = {
+        "b_ws": workspace_id,
+        "b_project": project_id,
+        "b_item": item_id,
+        "b_user": user_id,
+        "b_state": AssignmentState.LEASED.value,
+        "b_now": now,
+        "b_expires": expires_at,
+    }
+    if live_below is None:
+        statement = _ADD
+    else:
+        statement, params["b_room"] = _ADD_IF_ROOM, live_below
+    assignment_id = db.execute(statement, params).scalar_one_or_none()
+    if assignment_id is None:
+        return None
     return Assignment(
         id=assignment_id,
         workspace_id=workspace_id,
@@ -127,28 +186,75 @@ def add_assignment(
     )
 
 
-_ADD = insert(assignments).returning(assignments.c.id)
+_NEW_LEASE_COLUMNS = (
+    "workspace_id", "project_id", "item_id", "user_id", "state", "leased_at", "expires_at"
+)  # fmt: skip
+_NEW_LEASE = select(
+    *(
+        bindparam(name, type_=assignments.c[column].type)
+        for name, column in zip(
+            ("b_ws", "b_project", "b_item", "b_user", "b_state", "b_now", "b_expires"),
+            _NEW_LEASE_COLUMNS,
+            strict=True,
+        )
+    )
+)
+_ADD = insert(assignments).from_select(_NEW_LEASE_COLUMNS, _NEW_LEASE).returning(assignments.c.id)
+
+_live = assignments.alias("live")
+# Unexpired leases on the item a lease statement is about to (re)lease.
+_LIVE_ON_THE_ITEM = (
+    select(func.count())
+    .select_from(_live)
+    .where(
+        _live.c.workspace_id == bindparam("b_ws"),
+        _live.c.state == AssignmentState.LEASED.value,
+        _live.c.expires_at > bindparam("b_now"),
+    )
+)
+_ADD_IF_ROOM = (
+    insert(assignments)
+    .from_select(
+        _NEW_LEASE_COLUMNS,
+        _NEW_LEASE.where(
+            _LIVE_ON_THE_ITEM.where(_live.c.item_id == bindparam("b_item")).scalar_subquery()
+            < bindparam("b_room")
+        ),
+    )
+    .returning(assignments.c.id)
+)
 
 
 def renew_assignment(
-    db: Session, *, workspace_id: int, assignment_id: int, now: datetime, expires_at: datetime
+    db: Session,
+    *,
+    workspace_id: int,
+    assignment_id: int,
+    now: datetime,
+    expires_at: datetime,
+    live_below: int | None = None,
 ) -> bool:
     """Lease an item again to the same annotator after their earlier lease lapsed.
 
     False, changing nothing, if that lease was answered or skipped meanwhile (a late submit
     of the same annotator's committed after next-task read its candidates): the row's state is
-    tested by the UPDATE itself, which on PostgreSQL sees the latest committed version.
+    tested by the UPDATE itself, which on PostgreSQL sees the latest committed version. With
+    `live_below`, also False unless the item has fewer unexpired leases (as in
+    `add_assignment_if_room`).
     """
-    result = db.execute(
-        _RENEW,
-        {
-            "b_id": assignment_id,
-            "b_ws": workspace_id,
-            "state": AssignmentState.LEASED.value,
-            "leased_at": now,
-            "expires_at": expires_at,
-        },
-    )
+    params = {
+        "b_id": assignment_id,
+        "b_ws": workspace_id,
+        "state": AssignmentState.LEASED.value,
+        "leased_at": now,
+        "expires_at": expires_at,
+    }
+    if live_below is None:
+        statement = _RENEW
+    else:
+        statement = _RENEW_IF_ROOM
+        params |= {"b_now": now, "b_room": live_below}
+    result = db.execute(statement, params)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -158,6 +264,10 @@ _SET_ONE = update(assignments).where(
 )
 _RENEW = _SET_ONE.where(
     assignments.c.state.in_([AssignmentState.LEASED.value, AssignmentState.EXPIRED.value])
+)
+_RENEW_IF_ROOM = _RENEW.where(
+    _LIVE_ON_THE_ITEM.where(_live.c.item_id == assignments.c.item_id).scalar_subquery()
+    < bindparam("b_room")
 )
 
 

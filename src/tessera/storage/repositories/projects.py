@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Project, ProjectCounts, ServingOrder
+from tessera.domain.entities import AssignmentState, Project, ProjectCounts, ServingOrder
 from tessera.domain.errors import NotFound
 from tessera.domain.label_schema import LabelSchema, parse_label_schema
 from tessera.domain.quality_rules import QualitySettings
+from tessera.domain.reviews import ReviewStatus
 from tessera.storage.cipher import Purpose, guidelines_row, open_json, seal_json
-from tessera.storage.tables import AnyRow, annotator_pauses, projects
+from tessera.storage.tables import AnyRow, annotator_pauses, assignments, projects, reviews
 
 
-def _to_project(row: AnyRow) -> Project:
+def project_from_row(row: AnyRow) -> Project:
     m = row._mapping
     return Project(
         id=m["id"],
@@ -99,7 +101,7 @@ def get_project(
     row = db.execute(stmt, {"id": project_id, "ws": workspace_id}).first()
     if row is None:
         raise NotFound("project", project_id)
-    return _to_project(row)
+    return project_from_row(row)
 
 
 # Statements of the task-serving path, built once (decision 0015).
@@ -109,19 +111,34 @@ _ONE = select(projects).where(
 _ONE_FOR_UPDATE = _ONE.with_for_update()
 
 
+@dataclass(frozen=True)
+class AnnotatorStart:
+    """What next task needs to know first, read in one statement on every call."""
+
+    project: Project
+    paused_for: str | None  # the reason this annotator is paused in the project, if they are
+    has_live_lease: bool  # they hold an unexpired lease in it
+    has_returned: bool  # a reviewer sent one of their answers in it back to them
+
+
 def get_project_for_annotator(
-    db: Session, *, workspace_id: int, project_id: int, user_id: int
-) -> tuple[Project, str | None]:
-    """The project, and the reason this user is paused in it (None when they are not): next
-    task asks both on every call, so they come in one statement."""
-    row = db.execute(_ONE_WITH_PAUSE, {"id": project_id, "ws": workspace_id, "user": user_id})
-    found = row.first()
+    db: Session, *, workspace_id: int, project_id: int, user_id: int, now: datetime
+) -> AnnotatorStart:
+    """The project and where this annotator stands in it; NotFound if it is not there."""
+    params = {"id": project_id, "ws": workspace_id, "user": user_id, "now": now}
+    found = db.execute(_ONE_FOR_ANNOTATOR, params).first()
     if found is None:
         raise NotFound("project", project_id)
-    return _to_project(found), found._mapping["pause_reason"]
+    m = found._mapping
+    return AnnotatorStart(
+        project_from_row(found),
+        m["pause_reason"],
+        has_live_lease=bool(m["has_live_lease"]),
+        has_returned=bool(m["has_returned"]),
+    )
 
 
-_ONE_WITH_PAUSE = _ONE.add_columns(
+_ONE_FOR_ANNOTATOR = _ONE.add_columns(
     select(annotator_pauses.c.reason)
     .where(
         annotator_pauses.c.workspace_id == projects.c.workspace_id,
@@ -132,7 +149,24 @@ _ONE_WITH_PAUSE = _ONE.add_columns(
     .order_by(annotator_pauses.c.id)
     .limit(1)
     .scalar_subquery()
-    .label("pause_reason")
+    .label("pause_reason"),
+    exists()
+    .where(
+        assignments.c.workspace_id == projects.c.workspace_id,
+        assignments.c.project_id == projects.c.id,
+        assignments.c.user_id == bindparam("user"),
+        assignments.c.state == AssignmentState.LEASED.value,
+        assignments.c.expires_at > bindparam("now"),
+    )
+    .label("has_live_lease"),
+    exists()
+    .where(
+        reviews.c.workspace_id == projects.c.workspace_id,
+        reviews.c.project_id == projects.c.id,
+        reviews.c.annotator_id == bindparam("user"),
+        reviews.c.status == ReviewStatus.RETURNED.value,
+    )
+    .label("has_returned"),
 )
 
 
@@ -142,7 +176,7 @@ def list_projects(db: Session, *, workspace_id: int) -> list[Project]:
         .where(projects.c.workspace_id == workspace_id)
         .order_by(projects.c.created_at.desc(), projects.c.id.desc())
     ).all()
-    return [_to_project(r) for r in rows]
+    return [project_from_row(r) for r in rows]
 
 
 def update_project(
