@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from conftest import Factory, Person, run_together
@@ -238,3 +239,33 @@ def test_a_bounded_lease_is_written_only_while_the_item_has_room(factory: Factor
         ).scalar_one()
         db.rollback()
     assert leases == 2  # the first annotator's and the one committed above
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_next_task_passes_over_an_item_another_transaction_holds(factory: Factory) -> None:
+    # PostgreSQL finds the first free candidate and locks it in one statement, passing over
+    # rows other transactions hold. (SQLite runs one writer at a time: nothing to pass over.)
+    owner = factory.person(with_password=False)
+    ws = factory.workspace(owner)
+    annotator = factory.add(ws, owner, Role.ANNOTATOR, with_password=False)
+    project = _project(factory, owner, ws.id, n_items=2)
+    served: list[int] = []
+    with factory.database.session() as holder:
+        first, second = holder.scalars(
+            select(items.c.id).where(items.c.project_id == project.id).order_by(items.c.id)
+        ).all()
+        holder.execute(select(items.c.id).where(items.c.id == first).with_for_update())
+
+        def ask() -> None:
+            with factory.database.session() as db:
+                task = assignment.next_task(
+                    db, actor=annotator.user, workspace_id=ws.id, project_id=project.id
+                )
+                served.append(task.item.id if task else 0)
+
+        asking = threading.Thread(target=ask)
+        asking.start()
+        asking.join(timeout=10)  # waiting on the held row instead would run into the timeout
+        holder.rollback()
+    asking.join()
+    assert served == [second]

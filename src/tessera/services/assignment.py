@@ -30,9 +30,6 @@ from tessera.storage.repositories import item_serving as item_serving_repo
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import projects as project_repo
 
-# Candidates are filtered in SQL, so the first is nearly always free; more are needed only
-# while other transactions hold the first ones' locks (PostgreSQL; SQLite reads one).
-CANDIDATE_PAGE = 16
 SKIP_REASON_MAX_CHARS = 500
 IDEMPOTENCY_KEY_MAX_CHARS = 200
 
@@ -176,7 +173,30 @@ def _lease_in_range(
 ) -> Lease | None:
     ws = project.workspace_id
     after: item_serving_repo.CandidateKey | None = None
-    page = 1 if is_sqlite(db) else CANDIDATE_PAGE  # on SQLite the first is always free
+    available_to = (actor.id, project.annotations_per_item, now)
+    if not is_sqlite(db):
+        # Another transaction may lease or close an item at any moment: find the first free
+        # candidate and lock it in one statement, then lease it while its live leases leave room.
+        while True:
+            found = item_serving_repo.lock_first_candidate(
+                db,
+                workspace_id=ws,
+                project_id=project.id,
+                order=project.serving_order,
+                after=after,
+                at_least=at_least,
+                below=below,
+                available_to=available_to,
+            )
+            if found is None:
+                return None
+            candidate, item = found
+            leased = _try_lease(db, project, actor, candidate, now, locked=item)
+            if leased is not None:
+                return leased
+            after = candidate.key
+    # SQLite: the candidates are read in this transaction, under the write lock it took at
+    # BEGIN; nothing can change before the lease is written, so the first is always free.
     while True:
         candidates = item_serving_repo.open_item_candidates(
             db,
@@ -184,18 +204,17 @@ def _lease_in_range(
             project_id=project.id,
             order=project.serving_order,
             after=after,
-            limit=page,
+            limit=1,
             at_least=at_least,
             below=below,
-            available_to=(actor.id, project.annotations_per_item, now),
+            available_to=available_to,
         )
         if not candidates:
             return None
-        for candidate in candidates:
-            leased = _try_lease(db, project, actor, candidate, now)
-            if leased is not None:
-                return leased
-        after = candidates[-1].key
+        leased = _try_lease(db, project, actor, candidates[0], now, locked=None)
+        if leased is not None:
+            return leased
+        after = candidates[0].key
 
 
 def _try_lease(
@@ -204,18 +223,17 @@ def _try_lease(
     actor: User,
     candidate: item_serving_repo.Candidate,
     now: datetime,
+    *,
+    locked: Item | None,
 ) -> Lease | None:
+    """Lease the candidate; `locked` is its row as PostgreSQL's lock read it (None on SQLite,
+    where the candidate needs no second look)."""
     ws, item_id = project.workspace_id, candidate.item_id
-    # On SQLite the candidates were read in this transaction, under the write lock it took at
-    # BEGIN: nothing can have changed since the statement checked status and overlap. On
-    # PostgreSQL another transaction may have leased or closed the item in between: the item
-    # is locked and read again, and the lease is written only while its live leases leave room.
-    item, room = None, None
-    if not is_sqlite(db):
-        item = item_repo.lock_item_if_free(db, workspace_id=ws, item_id=item_id)
-        if item is None or item.status is not ItemStatus.OPEN:
+    room = None
+    if locked is not None:
+        if locked.status is not ItemStatus.OPEN:
             return None
-        room = overlap_of(project, item.overlap_override) - item.submitted_count
+        room = overlap_of(project, locked.overlap_override) - locked.submitted_count
         if room <= 0:
             return None
     expires_at = now + timedelta(seconds=project.lease_ttl_s)
@@ -240,7 +258,7 @@ def _try_lease(
             leased_at=now,
             expires_at=expires_at,
         )
-        return renewal, item
+        return renewal, locked
     lease = assignment_repo.add_assignment_if_room(
         db,
         workspace_id=ws,
@@ -251,7 +269,7 @@ def _try_lease(
         expires_at=expires_at,
         live_below=room,
     )
-    return None if lease is None else (lease, item)
+    return None if lease is None else (lease, locked)
 
 
 def submit_annotation(

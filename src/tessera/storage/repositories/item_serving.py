@@ -11,8 +11,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import AssignmentState, ItemStatus, ServingOrder
+from tessera.domain.entities import AssignmentState, Item, ItemStatus, ServingOrder
 from tessera.storage.engine import is_sqlite
+from tessera.storage.repositories.items import item_from_row
 from tessera.storage.repositories.projects import ADD_TO_COUNTS
 from tessera.storage.tables import UtcDateTime, assignments, items
 
@@ -74,6 +75,51 @@ def open_item_candidates(
         order, limit, after is not None, at_least is not None, below is not None
     )
     return [Candidate(r[0], r[1], r[2]) for r in db.execute(stmt, params).all()]
+
+
+def lock_first_candidate(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    order: ServingOrder,
+    after: CandidateKey | None,
+    available_to: tuple[int, int, datetime],
+    at_least: int | None = None,
+    below: int | None = None,
+) -> tuple[Candidate, Item] | None:
+    """PostgreSQL: the first of `open_item_candidates` that no other transaction holds, locked
+    for this one and read whole, in one statement; None when there is none.
+
+    Rows other transactions hold are passed over (`SKIP LOCKED`). A row that changed between
+    the statement's snapshot and its lock is checked again as it is now, so the item returned
+    is the latest; the caller still checks its live leases, which this snapshot may not show.
+    """
+    params: dict[str, object] = {"ws": workspace_id, "project": project_id}
+    if after is not None:
+        params["after_key"], params["after_id"] = after
+    params["user"], params["overlap"], params["now"] = available_to
+    if at_least is not None:
+        params["at_least"] = at_least
+    if below is not None:
+        params["below"] = below
+    stmt = _locking_statement(order, after is not None, at_least is not None, below is not None)
+    row = db.execute(stmt, params).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return Candidate(m["sort_value"], m["id"], m["lapsed_lease_id"]), item_from_row(db, row)
+
+
+@functools.lru_cache(maxsize=16)
+def _locking_statement(
+    order: ServingOrder, after: bool, at_least: bool, below: bool
+) -> Select[Any]:
+    candidates = _candidates_statement(order, 1, after, at_least, below)
+    sort_value, _, lapsed = candidates.selected_columns
+    return candidates.with_only_columns(
+        sort_value.label("sort_value"), lapsed.label("lapsed_lease_id"), *items.c
+    ).with_for_update(skip_locked=True, of=items)
 
 
 @functools.lru_cache(maxsize=64)

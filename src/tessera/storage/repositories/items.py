@@ -33,7 +33,7 @@ NO_PREDICTION = 2.0  # stored instead of NULL so the uncertainty order needs no 
 RAND_KEY_BITS = 31
 
 
-def _to_item(db: Session, row: AnyRow) -> Item:
+def item_from_row(db: Session, row: AnyRow) -> Item:
     m = row._mapping
     bound = item_row(m["project_id"], m["external_id"])
     content = open_json(db, m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"])
@@ -157,20 +157,12 @@ def get_item(
         row = db.execute(_ONE_IN_PROJECT, params).first()
     if row is None:
         raise NotFound("item", item_id)
-    return _to_item(db, row)
+    return item_from_row(db, row)
 
 
 # Statements of the task-serving path, built once (decision 0015).
 _ONE = select(items).where(items.c.id == bindparam("id"), items.c.workspace_id == bindparam("ws"))
 _ONE_IN_PROJECT = _ONE.where(items.c.project_id == bindparam("project"))
-_ONE_SKIP_LOCKED = _ONE.with_for_update(skip_locked=True)
-
-
-def lock_item_if_free(db: Session, *, workspace_id: int, item_id: int) -> Item | None:
-    """PostgreSQL: lock one item row for this transaction and read it whole, or None when
-    another transaction holds it. Next task leases it and serves its content: one statement."""
-    row = db.execute(_ONE_SKIP_LOCKED, {"id": item_id, "ws": workspace_id}).first()
-    return None if row is None else _to_item(db, row)
 
 
 def list_items(
@@ -195,7 +187,7 @@ def list_items(
     )
     if status is not None:
         stmt = stmt.where(items.c.status == status.value)
-    return [_to_item(db, r) for r in db.execute(stmt).all()]
+    return [item_from_row(db, r) for r in db.execute(stmt).all()]
 
 
 def refresh_statistics(db: Session) -> None:
