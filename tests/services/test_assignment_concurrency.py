@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from conftest import Factory, Person, run_together
 from tessera.domain.entities import AssignmentState, Project, Role
+from tessera.domain.errors import Conflict
 from tessera.services import assignment, projects
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import assignments as assignment_repo
@@ -269,3 +270,49 @@ def test_next_task_passes_over_an_item_another_transaction_holds(factory: Factor
         holder.rollback()
     asking.join()
     assert served == [second]
+
+
+def test_one_task_submitted_many_times_at_once_is_stored_once(factory: Factory) -> None:
+    # Submit locks the item through the task before reading the task: the first submission
+    # closes the lease, and the others, waiting on the lock, then see it submitted.
+    owner = factory.person(with_password=False)
+    ws = factory.workspace(owner)
+    annotator = factory.add(ws, owner, Role.ANNOTATOR, with_password=False)
+    project = _project(factory, owner, ws.id, n_items=1)
+    with factory.database.session() as db:
+        task = assignment.next_task(
+            db, actor=annotator.user, workspace_id=ws.id, project_id=project.id
+        )
+    assert task is not None
+    stored: list[int] = []
+    refused: list[str] = []
+
+    def submit(label: str) -> None:
+        with factory.database.session() as db:
+            try:
+                answer = assignment.submit_annotation(
+                    db,
+                    actor=annotator.user,
+                    workspace_id=ws.id,
+                    assignment_id=task.assignment.id,
+                    value={"label": label},
+                )
+                stored.append(answer.id)
+            except Conflict as exc:
+                refused.append(str(exc))
+
+    labels = ["a"] * 4 + ["b"] * 4  # a retry of the same answer returns it; another is refused
+    run_together([functools.partial(submit, label) for label in labels])
+    with factory.database.session() as db:
+        answers = db.execute(
+            select(func.count())
+            .select_from(annotations)
+            .where(annotations.c.assignment_id == task.assignment.id)
+        ).scalar_one()
+        submitted = db.execute(
+            select(items.c.submitted_count).where(items.c.id == task.item.id)
+        ).scalar_one()
+        db.rollback()
+    assert answers == 1 and submitted == 1
+    assert len(set(stored)) == 1 and len(stored) + len(refused) == len(labels)
+    assert len(stored) == 4  # the label that won, four times: a retry returns the stored answer

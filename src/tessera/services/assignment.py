@@ -19,7 +19,7 @@ from tessera.domain.entities import (
     Task,
     User,
 )
-from tessera.domain.errors import AnnotatorPaused, Conflict, InvalidInput
+from tessera.domain.errors import AnnotatorPaused, Conflict, InvalidInput, NotFound
 from tessera.services import aggregation, gold, ledger, review
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
@@ -294,6 +294,13 @@ def submit_annotation(
         )
     with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
+        # The item's lock first, found through the task: everything read after it is current
+        # (on PostgreSQL a concurrent submit of the same task may have changed it meanwhile).
+        locked = item_serving_repo.lock_item_of_task(
+            db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
+        )
+        if locked is None:
+            raise NotFound("task", assignment_id)
         task, project = assignment_repo.get_assignment_with_project(
             db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
         )
@@ -305,19 +312,10 @@ def submit_annotation(
             else None
         )
         clean = schema.validate_answer(value, content)
-        locked = item_serving_repo.lock_item(
-            db, workspace_id=workspace_id, item_id=task.item_id, skip_locked=False
-        )
-        assert locked is not None  # the assignment's foreign key keeps the item
         submitted, overlap = locked.submitted_count, overlap_of(project, locked.overlap_override)
         # The clock is read only now: a request that waited for the lock past its lease must
         # be judged as late, or it could add an answer to an item someone else has filled.
         now = now or utcnow()
-        if not is_sqlite(db):  # SQLite's write lock, taken at BEGIN, already kept it still
-            # Read again under the item's lock: a concurrent submit may have changed the state.
-            task = assignment_repo.get_assignment(
-                db, workspace_id=workspace_id, assignment_id=assignment_id, user_id=actor.id
-            )
         if task.state is AssignmentState.SUBMITTED:
             redone = review.resubmit_returned(
                 db,

@@ -207,15 +207,48 @@ def lock_item(
     return LockedItem(int(row[0]), ItemStatus(row[1]), int(row[2]), row[3], int(row[4]))
 
 
-_SERVING_STATE = select(
+def lock_item_of_task(
+    db: Session, *, workspace_id: int, assignment_id: int, user_id: int
+) -> LockedItem | None:
+    """Lock the item of one of the caller's assignments and read its serving state, waiting
+    for another transaction that holds it; None when the assignment is not the caller's.
+
+    Found through the assignment in the same statement, so a submit takes the lock before
+    reading anything else: what it reads afterwards is current. SQLite's BEGIN IMMEDIATE
+    already serialises writers, so there the row is simply read.
+    """
+    stmt = _SERVING_STATE_OF_TASK if is_sqlite(db) else _SERVING_STATE_OF_TASK_FOR_UPDATE
+    params = {"task": assignment_id, "ws": workspace_id, "user": user_id}
+    row = db.execute(stmt, params).first()
+    if row is None:
+        return None
+    return LockedItem(int(row[0]), ItemStatus(row[1]), int(row[2]), row[3], int(row[4]))
+
+
+_SERVING_COLUMNS = (
     items.c.project_id,
     items.c.status,
     items.c.submitted_count,
     items.c.overlap_override,
     items.c.priority,
-).where(items.c.id == bindparam("id"), items.c.workspace_id == bindparam("ws"))
+)
+_SERVING_STATE = select(*_SERVING_COLUMNS).where(
+    items.c.id == bindparam("id"), items.c.workspace_id == bindparam("ws")
+)
 _SERVING_STATE_FOR_UPDATE = _SERVING_STATE.with_for_update()
 _SERVING_STATE_SKIP_LOCKED = _SERVING_STATE.with_for_update(skip_locked=True)
+_SERVING_STATE_OF_TASK = select(*_SERVING_COLUMNS).where(
+    items.c.id
+    == select(assignments.c.item_id)
+    .where(
+        assignments.c.id == bindparam("task"),
+        assignments.c.workspace_id == bindparam("ws"),
+        assignments.c.user_id == bindparam("user"),
+    )
+    .scalar_subquery(),
+    items.c.workspace_id == bindparam("ws"),
+)
+_SERVING_STATE_OF_TASK_FOR_UPDATE = _SERVING_STATE_OF_TASK.with_for_update(of=items)
 
 
 def set_item_state(
