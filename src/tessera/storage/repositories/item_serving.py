@@ -63,14 +63,7 @@ def open_item_candidates(
     and items that user answered or skipped, and brings the user's own lapsed lease on each
     item, so a busy project's head costs no round trips (the caller re-checks under lock).
     """
-    params: dict[str, object] = {"ws": workspace_id, "project": project_id}
-    if after is not None:
-        params["after_key"], params["after_id"] = after
-    params["user"], params["overlap"], params["now"] = available_to
-    if at_least is not None:
-        params["at_least"] = at_least
-    if below is not None:
-        params["below"] = below
+    params = _candidate_params(workspace_id, project_id, after, available_to, at_least, below)
     stmt = _candidates_statement(
         order, limit, after is not None, at_least is not None, below is not None
     )
@@ -95,6 +88,23 @@ def lock_first_candidate(
     the statement's snapshot and its lock is checked again as it is now, so the item returned
     is the latest; the caller still checks its live leases, which this snapshot may not show.
     """
+    params = _candidate_params(workspace_id, project_id, after, available_to, at_least, below)
+    stmt = _locking_statement(order, after is not None, at_least is not None, below is not None)
+    row = db.execute(stmt, params).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return Candidate(m["sort_value"], m["id"], m["lapsed_lease_id"]), item_from_row(db, row)
+
+
+def _candidate_params(
+    workspace_id: int,
+    project_id: int,
+    after: CandidateKey | None,
+    available_to: tuple[int, int, datetime],
+    at_least: int | None,
+    below: int | None,
+) -> dict[str, object]:
     params: dict[str, object] = {"ws": workspace_id, "project": project_id}
     if after is not None:
         params["after_key"], params["after_id"] = after
@@ -103,12 +113,7 @@ def lock_first_candidate(
         params["at_least"] = at_least
     if below is not None:
         params["below"] = below
-    stmt = _locking_statement(order, after is not None, at_least is not None, below is not None)
-    row = db.execute(stmt, params).first()
-    if row is None:
-        return None
-    m = row._mapping
-    return Candidate(m["sort_value"], m["id"], m["lapsed_lease_id"]), item_from_row(db, row)
+    return params
 
 
 @functools.lru_cache(maxsize=16)
