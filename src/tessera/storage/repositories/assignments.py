@@ -8,8 +8,19 @@ being rebuilt and re-keyed on every request (decision 0015).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from tessera.domain.entities import Assignment, AssignmentState, Project
@@ -105,15 +116,24 @@ def count_live_leases(db: Session, *, workspace_id: int, item_id: int, now: date
     return int(db.execute(_LIVE_ON_ITEM, params).scalar_one())
 
 
-_LIVE_ON_ITEM = (
-    select(func.count())
-    .select_from(assignments)
-    .where(
-        assignments.c.workspace_id == bindparam("ws"),
-        assignments.c.item_id == bindparam("item"),
-        assignments.c.state == AssignmentState.LEASED.value,
-        assignments.c.expires_at > bindparam("now"),
+def _count_live_on_item(
+    leases: FromClause, *, ws: ColumnElement[Any], item: ColumnElement[Any], now: str
+) -> Select[int]:
+    """The count of unexpired leases on one item, as a statement to run or to nest."""
+    return (
+        select(func.count())
+        .select_from(leases)
+        .where(
+            leases.c.workspace_id == ws,
+            leases.c.item_id == item,
+            leases.c.state == AssignmentState.LEASED.value,
+            leases.c.expires_at > bindparam(now),
+        )
     )
+
+
+_LIVE_ON_ITEM = _count_live_on_item(
+    assignments, ws=bindparam("ws"), item=bindparam("item"), now="now"
 )
 
 
@@ -201,23 +221,15 @@ _NEW_LEASE = select(
 )
 _ADD = insert(assignments).from_select(_NEW_LEASE_COLUMNS, _NEW_LEASE).returning(assignments.c.id)
 
-_live = assignments.alias("live")
-# Unexpired leases on the item a lease statement is about to (re)lease.
-_LIVE_ON_THE_ITEM = (
-    select(func.count())
-    .select_from(_live)
-    .where(
-        _live.c.workspace_id == bindparam("b_ws"),
-        _live.c.state == AssignmentState.LEASED.value,
-        _live.c.expires_at > bindparam("b_now"),
-    )
-)
+_live = assignments.alias("live")  # the other leases, beside the row a statement writes
 _ADD_IF_ROOM = (
     insert(assignments)
     .from_select(
         _NEW_LEASE_COLUMNS,
         _NEW_LEASE.where(
-            _LIVE_ON_THE_ITEM.where(_live.c.item_id == bindparam("b_item")).scalar_subquery()
+            _count_live_on_item(
+                _live, ws=bindparam("b_ws"), item=bindparam("b_item"), now="b_now"
+            ).scalar_subquery()
             < bindparam("b_room")
         ),
     )
@@ -266,7 +278,9 @@ _RENEW = _SET_ONE.where(
     assignments.c.state.in_([AssignmentState.LEASED.value, AssignmentState.EXPIRED.value])
 )
 _RENEW_IF_ROOM = _RENEW.where(
-    _LIVE_ON_THE_ITEM.where(_live.c.item_id == assignments.c.item_id).scalar_subquery()
+    _count_live_on_item(
+        _live, ws=bindparam("b_ws"), item=assignments.c.item_id, now="b_now"
+    ).scalar_subquery()
     < bindparam("b_room")
 )
 
