@@ -23,7 +23,7 @@ from tessera.domain.errors import AnnotatorPaused, Conflict, InvalidInput, NotFo
 from tessera.services import aggregation, gold, ledger, review
 from tessera.services.clock import utcnow
 from tessera.services.policies import Action, authorize
-from tessera.storage.engine import is_sqlite, write_transaction
+from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import assignments as assignment_repo
 from tessera.storage.repositories import item_serving as item_serving_repo
@@ -171,50 +171,25 @@ def _lease_in_range(
     at_least: int | None,
     below: int | None,
 ) -> Lease | None:
-    ws = project.workspace_id
     after: item_serving_repo.CandidateKey | None = None
-    available_to = (actor.id, project.annotations_per_item, now)
-    if not is_sqlite(db):
-        # Another transaction may lease or close an item at any moment: find the first free
-        # candidate and lock it in one statement, then lease it while its live leases leave room.
-        while True:
-            found = item_serving_repo.lock_first_candidate(
-                db,
-                workspace_id=ws,
-                project_id=project.id,
-                order=project.serving_order,
-                after=after,
-                at_least=at_least,
-                below=below,
-                available_to=available_to,
-            )
-            if found is None:
-                return None
-            candidate, item = found
-            leased = _try_lease(db, project, actor, candidate, now, locked=item)
-            if leased is not None:
-                return leased
-            after = candidate.key
-    # SQLite: the candidates are read in this transaction, under the write lock it took at
-    # BEGIN; nothing can change before the lease is written, so the first is always free.
     while True:
-        candidates = item_serving_repo.open_item_candidates(
+        found = item_serving_repo.first_candidate(
             db,
-            workspace_id=ws,
+            workspace_id=project.workspace_id,
             project_id=project.id,
             order=project.serving_order,
             after=after,
-            limit=1,
             at_least=at_least,
             below=below,
-            available_to=available_to,
+            available_to=(actor.id, project.annotations_per_item, now),
         )
-        if not candidates:
+        if found is None:
             return None
-        leased = _try_lease(db, project, actor, candidates[0], now, locked=None)
+        candidate, locked = found
+        leased = _try_lease(db, project, actor, candidate, now, locked=locked)
         if leased is not None:
             return leased
-        after = candidates[0].key
+        after = candidate.key
 
 
 def _try_lease(

@@ -42,35 +42,7 @@ class Candidate(NamedTuple):
         return (self.sort_value, self.item_id)
 
 
-def open_item_candidates(
-    db: Session,
-    *,
-    workspace_id: int,
-    project_id: int,
-    order: ServingOrder,
-    after: CandidateKey | None,
-    limit: int,
-    available_to: tuple[int, int, datetime],
-    at_least: int | None = None,
-    below: int | None = None,
-) -> list[Candidate]:
-    """Open items in the serving order that `available_to=(user_id, overlap, now)` may take.
-
-    Each order walks an index of its own (`ix_items_serving*`), so the cost of a page does not
-    grow with the project. `after` continues from the last pair seen (keyset, no OFFSET);
-    `at_least` / `below` bound the random order's key, to scan from a random start and wrap.
-    The same statement drops items whose answers and live leases already fill their overlap
-    and items that user answered or skipped, and brings the user's own lapsed lease on each
-    item, so a busy project's head costs no round trips (the caller re-checks under lock).
-    """
-    params = _candidate_params(workspace_id, project_id, after, available_to, at_least, below)
-    stmt = _candidates_statement(
-        order, limit, after is not None, at_least is not None, below is not None
-    )
-    return [Candidate(r[0], r[1], r[2]) for r in db.execute(stmt, params).all()]
-
-
-def lock_first_candidate(
+def first_candidate(
     db: Session,
     *,
     workspace_id: int,
@@ -80,31 +52,24 @@ def lock_first_candidate(
     available_to: tuple[int, int, datetime],
     at_least: int | None = None,
     below: int | None = None,
-) -> tuple[Candidate, Item] | None:
-    """PostgreSQL: the first of `open_item_candidates` that no other transaction holds, locked
-    for this one and read whole, in one statement; None when there is none.
+) -> tuple[Candidate, Item | None] | None:
+    """The first open item in the serving order that `available_to=(user_id, overlap, now)`
+    may take, after `after`; None when there is none.
 
-    Rows other transactions hold are passed over (`SKIP LOCKED`). A row that changed between
-    the statement's snapshot and its lock is checked again as it is now, so the item returned
-    is the latest; the caller still checks its live leases, which this snapshot may not show.
+    Each order walks an index of its own (`ix_items_serving*`), so the cost does not grow with
+    the project. `after` continues from the last pair seen (keyset, no OFFSET); `at_least` /
+    `below` bound the random order's key, to scan from a random start and wrap. The same
+    statement drops items whose answers and live leases already fill their overlap and items
+    that user answered or skipped, and brings the user's own lapsed lease on the item.
+
+    On PostgreSQL another transaction may lease or close an item at any moment: the statement
+    also locks the row for this transaction and reads it whole, passing over rows others hold
+    (`SKIP LOCKED`), and returns it with the candidate. A row that changed between the
+    statement's snapshot and its lock is checked again as it is now; the caller still checks
+    its live leases, which this snapshot may not show. On SQLite the candidate is read under
+    the write lock BEGIN IMMEDIATE took: nothing changes before the lease is written, and no
+    row comes with it.
     """
-    params = _candidate_params(workspace_id, project_id, after, available_to, at_least, below)
-    stmt = _locking_statement(order, after is not None, at_least is not None, below is not None)
-    row = db.execute(stmt, params).first()
-    if row is None:
-        return None
-    m = row._mapping
-    return Candidate(m["sort_value"], m["id"], m["lapsed_lease_id"]), item_from_row(db, row)
-
-
-def _candidate_params(
-    workspace_id: int,
-    project_id: int,
-    after: CandidateKey | None,
-    available_to: tuple[int, int, datetime],
-    at_least: int | None,
-    below: int | None,
-) -> dict[str, object]:
     params: dict[str, object] = {"ws": workspace_id, "project": project_id}
     if after is not None:
         params["after_key"], params["after_id"] = after
@@ -113,23 +78,31 @@ def _candidate_params(
         params["at_least"] = at_least
     if below is not None:
         params["below"] = below
-    return params
+    shape = (order, after is not None, at_least is not None, below is not None)
+    if is_sqlite(db):
+        found = db.execute(_candidates_statement(*shape), params).first()
+        return None if found is None else (Candidate(found[0], found[1], found[2]), None)
+    row = db.execute(_locking_statement(*shape), params).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return Candidate(m["sort_value"], m["id"], m["lapsed_lease_id"]), item_from_row(db, row)
 
 
 @functools.lru_cache(maxsize=16)
 def _locking_statement(
     order: ServingOrder, after: bool, at_least: bool, below: bool
 ) -> Select[Any]:
-    candidates = _candidates_statement(order, 1, after, at_least, below)
+    candidates = _candidates_statement(order, after, at_least, below)
     sort_value, _, lapsed = candidates.selected_columns
     return candidates.with_only_columns(
         sort_value.label("sort_value"), lapsed.label("lapsed_lease_id"), *items.c
     ).with_for_update(skip_locked=True, of=items)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def _candidates_statement(
-    order: ServingOrder, limit: int, after: bool, at_least: bool, below: bool
+    order: ServingOrder, after: bool, at_least: bool, below: bool
 ) -> Select[tuple[Any, int, int | None]]:
     """Built once per shape, with bound parameters: next-task runs it on every request."""
     column, descending = {
@@ -154,7 +127,7 @@ def _candidates_statement(
             *_available(),
         )
         .order_by(column.desc() if descending else column.asc(), items.c.id)
-        .limit(limit)
+        .limit(1)
     )
     if after:
         key = bindparam("after_key", type_=column.type)
