@@ -81,6 +81,36 @@ def test_appends_chain_and_verify(database: Database, chain: int) -> None:
         assert ledger.verify_all(db)[chain].ok
 
 
+AWKWARD = ['say "hi"\\n', "tab\tnew\nline", "emoji 🧪 and ünïcode", "</script>", "", "\\u0041"]
+
+
+def test_events_with_awkward_text_chain_and_verify(database: Database) -> None:
+    # The hash is made around the seq and the previous hash (in SQL on PostgreSQL): the
+    # verifier's canonical JSON must agree for quotes, escapes, control and non-ASCII text.
+    workspace_id = 1_800_000_000 + uuid.uuid4().int % 1_000_000
+    try:
+        for i, text in enumerate(AWKWARD):
+            with database.session() as db, write_transaction(db):
+                ledger.record(
+                    db,
+                    workspace_id=workspace_id,
+                    actor=None,
+                    actor_label=text or "system",
+                    action="item.viewed",
+                    object_type="item",
+                    object_id=text,
+                    detail={text: [text, i, None, 1.5]},
+                )
+        rows = _rows(database, workspace_id)
+        assert [r["object_id"] for r in rows] == AWKWARD
+        assert _verify(database, workspace_id) == ledger.VerifyReport(ok=True, events=6)
+        for row in rows:
+            fields = {k: v for k, v in row.items() if k not in ("id", "hash")}
+            assert ledger.event_hash(**fields) == row["hash"]  # type: ignore[arg-type]
+    finally:
+        _drop_chain(database, workspace_id)
+
+
 def test_an_empty_chain_is_intact(database: Database) -> None:
     assert _verify(database, 1_999_999_999) == ledger.VerifyReport(ok=True, events=0)
 

@@ -40,7 +40,7 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     """SHA-256 over the canonical JSON of every field and the previous hash."""
-    canonical = json.dumps(
+    canonical = _canonical(
         [
             workspace_id,
             seq,
@@ -52,11 +52,13 @@ def event_hash(
             object_id,
             detail,
             prev_hash,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _canonical(values: list[object]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
 def record(
@@ -79,21 +81,30 @@ def record(
         action: a dotted name such as `task.served`, `member.added`, `login.failed`.
         actor_label: who acted when there is no user (`system`, an email that failed to log in).
     """
-    seq, prev = ledger_repo.lock_head(db, workspace_id=workspace_id)
     at = utcnow()
-    fields = {
-        "workspace_id": workspace_id,
-        "seq": seq + 1,
-        "at": at,
-        "actor_id": actor.id if actor else None,
-        "actor": actor.email if actor else (actor_label or "system"),
-        "action": action,
-        "object_type": object_type,
-        "object_id": "" if object_id is None else str(object_id),
-        "detail": json.dumps(dict(detail or {}), sort_keys=True, ensure_ascii=False),
-        "prev_hash": prev,
-    }
-    ledger_repo.append(db, ledger_repo.LedgerRow(**fields, hash=event_hash(**fields)))  # type: ignore[arg-type]
+    actor_id = actor.id if actor else None
+    who = actor.email if actor else (actor_label or "system")
+    placed = "" if object_id is None else str(object_id)
+    details = json.dumps(dict(detail or {}), sort_keys=True, ensure_ascii=False)
+    # `event_hash`'s canonical form around the seq and previous hash the chain's head supplies
+    pre = _canonical([workspace_id])[:-1] + ","  # [workspace_id,
+    middle = _canonical([at.isoformat(), actor_id, who, action, object_type, placed, details])
+    ledger_repo.append(
+        db,
+        ledger_repo.NewEvent(
+            workspace_id=workspace_id,
+            at=at,
+            actor_id=actor_id,
+            actor=who,
+            action=action,
+            object_type=object_type,
+            object_id=placed,
+            detail=details,
+            hash_pre=pre.encode("utf-8"),
+            hash_mid=("," + middle[1:-1] + ',"').encode("utf-8"),
+            hash_post=b'"]',
+        ),
+    )
 
 
 @dataclass(frozen=True)
