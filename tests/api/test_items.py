@@ -47,3 +47,43 @@ def test_limits_and_roles(world: World) -> None:
     assert r.status_code == 422
     r = world.client.get(f"{world.project_url}/items", headers=world.annotators[0].headers)
     assert r.status_code == 403
+
+
+def test_a_page_needs_a_valid_token_and_has_every_documented_field(world: World) -> None:
+    url = f"{world.project_url}/items"
+    assert world.client.get(url).status_code == 401
+    assert world.client.get(url, headers={"Authorization": "Bearer nope"}).status_code == 401
+    r = world.client.get(url, params={"limit": 2}, headers=world.owner.headers)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    page = r.json()
+    assert set(page) == {"items", "next_after"} and page["next_after"] == page["items"][1]["id"]
+    assert set(page["items"][0]) == {
+        "id",
+        "external_id",
+        "data",
+        "status",
+        "priority",
+        "submitted_count",
+        "created_at",
+        "overlap_override",
+        "prediction_score",
+    }
+    schema = world.client.get("/api/openapi.json").json()["paths"]
+    documented = schema["/api/workspaces/{workspace_id}/projects/{project_id}/items"]["get"]
+    assert "Page_ItemPublic_" in str(documented["responses"]["200"])
+
+
+def test_a_page_of_a_missing_or_foreign_project_is_404_and_past_the_end_empty(
+    world: World, factory: Factory
+) -> None:
+    h = world.owner.headers
+    other = make_world(world.client, factory, items=2)
+    foreign = f"{world.base}/projects/{other.project_id}/items"
+    assert world.client.get(foreign, headers=h).status_code == 404
+    missing = f"{world.base}/projects/{other.project_id + 1000}/items"
+    assert world.client.get(missing, headers=h).status_code == 404
+    last = max(
+        i["id"] for i in world.client.get(f"{world.project_url}/items", headers=h).json()["items"]
+    )
+    r = world.client.get(f"{world.project_url}/items", params={"after": last}, headers=h)
+    assert r.status_code == 200 and r.json() == {"items": [], "next_after": None}

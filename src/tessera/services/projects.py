@@ -270,7 +270,6 @@ def list_items(
     # a write only for the ledger: listing reads content
     with write_transaction(db, hot_path=True):
         authorize(db, actor=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS)
-        project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
         page = item_repo.list_items(
             db,
             workspace_id=workspace_id,
@@ -279,6 +278,8 @@ def list_items(
             after_id=after_id,
             limit=limit,
         )
+        if not page:  # items of the page show that their project is there: one statement less
+            project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)
         ledger.record(
             db,
             workspace_id=workspace_id,

@@ -6,11 +6,12 @@ import dataclasses
 import tempfile
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from tessera.api.deps import CurrentUser, DatabaseDep, SessionDep
+from tessera.api.deps import BearerSecret, CurrentUser, DatabaseDep, SessionDep, authenticate
+from tessera.api.responses import json_response
 from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder
 from tessera.domain.errors import InvalidInput, TooLarge
 from tessera.domain.quality_rules import QualitySettings
@@ -154,20 +155,23 @@ def read_guidelines(
     return Guidelines(guidelines=text)
 
 
-@router.get(ProjectPath + "/items")
+@router.get(ProjectPath + "/items", response_model=Page[ItemPublic])
 def list_items(
     workspace_id: int,
     project_id: int,
     db: SessionDep,
-    user: CurrentUser,
+    secret: BearerSecret,
     status: Annotated[ItemStatus | None, Query()] = None,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> Page[ItemPublic]:
-    """Items in id order, `limit` at a time; pass `next_after` as `after` for the next page."""
+) -> Response:
+    """Items in id order, `limit` at a time; pass `next_after` as `after` for the next page.
+
+    Pipelines page through whole projects: one thread-pool turn per page (decision 0015).
+    """
     page = projects.list_items(
         db,
-        actor=user,
+        actor=authenticate(db, secret),
         workspace_id=workspace_id,
         project_id=project_id,
         status=status,
@@ -175,7 +179,9 @@ def list_items(
         limit=limit,
     )
     next_after = page[-1].id if len(page) == limit else None
-    return Page[ItemPublic](items=[_item_public(i) for i in page], next_after=next_after)
+    return json_response(
+        Page[ItemPublic](items=[_item_public(i) for i in page], next_after=next_after)
+    )
 
 
 @router.post(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
-from pydantic import BaseModel
 
 from tessera.api.deps import BearerSecret, SessionDep, authenticate
+from tessera.api.responses import json_response
 from tessera.domain.entities import Annotation, Task
 from tessera.schemas.projects import (
     AnnotationCreate,
@@ -20,16 +20,6 @@ from tessera.schemas.reviews import ReturnedPublic
 from tessera.services import assignment
 
 router = APIRouter(tags=["tasks"])
-
-
-def _json(model: BaseModel, status_code: int = 200) -> Response:
-    """The model as a JSON response, serialised on the route's own worker thread.
-
-    A plain `def` route that returns a model has FastAPI validate it in a second thread-pool
-    turn; these routes run all day, so they return the bytes (decision 0015). The decorator's
-    `response_model` still documents the body.
-    """
-    return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
 def task_public(t: Task) -> TaskPublic:
@@ -72,7 +62,7 @@ def next_task(workspace_id: int, project_id: int, db: SessionDep, secret: Bearer
     )
     if task is None:
         return Response(status_code=204)
-    return _json(task_public(task))
+    return json_response(task_public(task))
 
 
 @router.post(
@@ -101,7 +91,7 @@ def submit_annotation(
         value=body.value,
         idempotency_key=body.idempotency_key or idempotency_key,
     )
-    return _json(_annotation_public(a), 201)
+    return json_response(_annotation_public(a), 201)
 
 
 @router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/skip", status_code=204)
