@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from tessera.services import ledger
 from tessera.services.clock import utcnow
 from tessera.storage.engine import Database
-from tessera.storage.tables import annotations, assignments, items, projects
+from tessera.storage.tables import access_events, annotations, assignments, items, projects
 
 # Each operation's possible statuses, and for a 409 the documented reasons it may give.
 STATUSES = {
@@ -165,7 +166,40 @@ def check_invariants(
         "project counters agree with the rows",
         _project_counters(counters, per_item, answers, item_project),
     )
+    check(
+        "the access ledger verifies, an event for every answer and skip",
+        _ledger(database, project_ids, answers=len(stored), skips=len(skipped)),
+    )
     return passed, failed
+
+
+def _ledger(database: Database, project_ids: list[int], *, answers: int, skips: int) -> list[str]:
+    """The workspace's chain is whole, and holds one event per stored answer and skip (every
+    process appended to it at once)."""
+    with database.session() as db, db.begin():
+        (workspace_id,) = {
+            r[0]
+            for r in db.execute(
+                select(projects.c.workspace_id).where(projects.c.id.in_(project_ids))
+            )
+        }
+        events = dict(
+            db.execute(
+                select(access_events.c.action, func.count())
+                .where(access_events.c.workspace_id == workspace_id)
+                .group_by(access_events.c.action)
+            ).all()
+        )
+    with database.session() as db:
+        report = ledger.verify_chain(db, workspace_id)
+    problems = (
+        [] if report.ok else [f"chain broken at event {report.first_bad_seq}: {report.reason}"]
+    )
+    if events.get("annotation.submitted", 0) != answers:
+        problems.append(f"{events.get('annotation.submitted', 0)} answer events, {answers} answers")
+    if events.get("task.skipped", 0) != skips:
+        problems.append(f"{events.get('task.skipped', 0)} skip events, {skips} skips")
+    return problems
 
 
 def _undocumented(calls: list[Call]) -> list[str]:
