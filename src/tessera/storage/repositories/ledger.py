@@ -30,9 +30,10 @@ GENESIS_HASH = "0" * 64
 
 
 @dataclass(frozen=True)
-class LedgerRow:
+class EventFields:
+    """What an event says, before the chain places it."""
+
     workspace_id: int
-    seq: int
     at: datetime
     actor_id: int | None
     actor: str
@@ -40,6 +41,13 @@ class LedgerRow:
     object_type: str
     object_id: str
     detail: str
+
+
+@dataclass(frozen=True)
+class LedgerRow(EventFields):
+    """A stored event: what it says, where the chain placed it, and its hash."""
+
+    seq: int
     prev_hash: str
     hash: str
 
@@ -53,28 +61,18 @@ def _to_row(r: AnyRow) -> LedgerRow:
 
 
 @dataclass(frozen=True)
-class NewEvent:
-    """An event before the chain places it: every field but `seq`, `prev_hash` and `hash`.
-
-    Its hash is `sha256(hash_pre + seq + hash_mid + prev_hash + hash_post)` in lowercase hex,
-    with `seq` in decimal and `prev_hash` as stored, both ASCII: the caller's canonical form,
-    split around the two values only the chain's head supplies.
+class NewEvent(EventFields):
+    """An event to append, with the bytes its hash is made of around the two values only the
+    chain's head supplies: `sha256(hash_pre + seq + hash_mid + prev_hash + hash_post)` in
+    lowercase hex, with `seq` in decimal and `prev_hash` as stored, both ASCII.
     """
 
-    workspace_id: int
-    at: datetime
-    actor_id: int | None
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
-    detail: str
     hash_pre: bytes
     hash_mid: bytes
     hash_post: bytes
 
 
-_EVENT_FIELDS = tuple(name for name in _FIELDS if name not in ("seq", "prev_hash", "hash"))
+_EVENT_FIELDS = tuple(f.name for f in fields(EventFields))
 
 
 def append(db: Session, event: NewEvent) -> None:
