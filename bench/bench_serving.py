@@ -416,6 +416,8 @@ def measure_tessera(
     args: argparse.Namespace,
     processes: int,
     workers: int = 1,
+    *,
+    listing: bool = True,
 ) -> list[Result]:
     results: list[Result] = []
     ws = p.lab.workspace_id
@@ -428,22 +430,8 @@ def measure_tessera(
             stack.enter_context(serving(p.lab.settings.data_dir, p.lab.env, workers=workers))
             for _ in range(processes)
         ]
-        owner = {"Authorization": f"Bearer {p.lab.token}"}
-        base = f"/api/workspaces/{ws}/projects/{p.project_id}/items?limit={PAGE}"
-        page1 = time_gets(servers[0].url, owner, f"{base}&after=0", args.list_requests)
-        far = time_gets(servers[0].url, owner, f"{base}&after={p.far_after}", args.list_requests)
-        results.append(Result("Tessera", label, n, f"list page 1 of {PAGE}", None, page1))
-        results.append(
-            Result(
-                "Tessera",
-                label,
-                n,
-                f"list page {p.far_page:,} of {PAGE}",
-                None,
-                far,
-                note="keyset: after=id of item #" + f"{(p.far_page - 1) * PAGE:,}",
-            )
-        )
+        if listing:
+            results += measure_listing(p, servers[0].url, label, n, args)
         for c in args.clients:
             clients = [
                 Client(servers[i % processes].url, {"Authorization": f"Bearer {tok}"})
@@ -467,11 +455,57 @@ def measure_tessera(
                     )
                     loads.append(load)
                 results += load_results("Tessera", label, n, loads, suffix=think)
-        for line in (
-            f"    {label} {n:,} items: list page 1 median {statistics.median(page1):.1f} ms, "
-            f"page {p.far_page} median {statistics.median(far):.1f} ms",
-        ):
-            print(line, flush=True)
+    return results
+
+
+def measure_listing(
+    p: TesseraProject, url: str, label: str, n: int, args: argparse.Namespace
+) -> list[Result]:
+    """Page 1 and the far page, one request at a time with no other load."""
+    owner = {"Authorization": f"Bearer {p.lab.token}"}
+    base = f"/api/workspaces/{p.lab.workspace_id}/projects/{p.project_id}/items?limit={PAGE}"
+    page1 = time_gets(url, owner, f"{base}&after=0", args.list_requests)
+    far = time_gets(url, owner, f"{base}&after={p.far_after}", args.list_requests)
+    print(
+        f"    {label} {n:,} items: list page 1 median {statistics.median(page1):.1f} ms, "
+        f"page {p.far_page} median {statistics.median(far):.1f} ms",
+        flush=True,
+    )
+    return [
+        Result("Tessera", label, n, f"list page 1 of {PAGE}", None, page1),
+        Result(
+            "Tessera",
+            label,
+            n,
+            f"list page {p.far_page:,} of {PAGE}",
+            None,
+            far,
+            note="keyset: after=id of item #" + f"{(p.far_page - 1) * PAGE:,}",
+        ),
+    ]
+
+
+def measure_alternating(
+    projects: dict[int, TesseraProject],
+    database: str,
+    args: argparse.Namespace,
+    processes: int,
+    workers: int,
+) -> list[Result]:
+    """Each load (a client count, with or without pauses) at every size in turn before the
+    next load: this machine's speed drifts by up to 1.5x within minutes, and sizes measured
+    minutes apart compare the drift as much as the sizes. Each load gets a fresh server."""
+    loads = [
+        (c, think)
+        for c in args.clients
+        for think in args.think_ms
+        if not (think and c < args.think_min_clients)
+    ]
+    results: list[Result] = []
+    for i, (c, think) in enumerate(loads):
+        one_load = argparse.Namespace(**{**vars(args), "clients": [c], "think_ms": [think]})
+        for n, p in projects.items():
+            results += measure_tessera(p, database, n, one_load, processes, workers, listing=i == 0)
     return results
 
 
@@ -636,6 +670,42 @@ def ints(text: str) -> list[int]:
     ]
 
 
+def alternating_backend(backend: str, args: argparse.Namespace) -> list[Result]:
+    """`--alternate-sizes`: every size's project side by side, each load at every size in turn."""
+    name = "SQLite" if backend == "sqlite" else "PostgreSQL"
+    results: list[Result] = []
+    with ExitStack() as st:
+        projects: dict[int, TesseraProject] = {}
+        for n in args.sizes:
+            print(f"{backend}, {n:,} items:", flush=True)
+            tmp = st.enter_context(
+                tempfile.TemporaryDirectory(prefix="tessera-serving-", dir=args.data_root)
+            )
+            url = None
+            if backend == "postgres":
+                url = st.enter_context(postgres_database(args.postgres_url, f"tessera_serving_{n}"))
+            projects[n] = prepare_tessera(Path(tmp), url, n, max(args.clients))
+        print(f"{backend}, sizes alternating:", flush=True)
+        for processes in args.pg_processes if backend == "postgres" else [1]:
+            for workers in args.workers:
+                results += measure_alternating(projects, name, args, processes, workers)
+    return results
+
+
+def labelstudio_beside(
+    spec: dict[str, object] | None, args: argparse.Namespace, n: int
+) -> list[Result]:
+    """Label Studio on its project of `n` items, when the run has one of that size."""
+    if not spec or n != int(str(spec["items"])):
+        return []
+    print(f"Label Studio, {n:,} items (same run):", flush=True)
+    try:
+        return measure_labelstudio(spec, args)
+    except Exception as e:
+        print(f"    Label Studio failed: {e}", flush=True)
+        return []
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=ints, default=ints("10k,100k,1M"), help="items per project")
@@ -700,6 +770,12 @@ def main(argv: list[str] | None = None) -> None:
         help="where Tessera's data directory (the SQLite file) is made; default the system "
         "temporary directory. /dev/shm (memory) takes the disk out of the figures",
     )
+    parser.add_argument(
+        "--alternate-sizes",
+        action="store_true",
+        help="prepare every size first, then run each load at every size in turn (sizes "
+        "measured minutes apart also measure the machine's drift)",
+    )
     parser.add_argument("--quick", action="store_true", help="10k items only")
     args = parser.parse_args(argv)
     if args.quick:
@@ -711,6 +787,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Machine: {machine()}", flush=True)
     results: list[Result] = []
     for backend in backends:
+        if args.alternate_sizes:
+            results += alternating_backend(backend, args)
+            if backend == "sqlite":
+                for n in args.sizes:
+                    results += labelstudio_beside(spec, args, n)
+            continue
         for n in args.sizes:
             print(f"{backend}, {n:,} items:", flush=True)
             with (
@@ -727,12 +809,8 @@ def main(argv: list[str] | None = None) -> None:
                 for processes in args.pg_processes if backend == "postgres" else [1]:
                     for workers in args.workers:
                         results += measure_tessera(p, name, n, args, processes, workers)
-            if spec and backend == "sqlite" and n == int(spec["items"]):
-                print(f"Label Studio, {n:,} items (same run):", flush=True)
-                try:
-                    results += measure_labelstudio(spec, args)
-                except Exception as e:
-                    print(f"    Label Studio failed: {e}", flush=True)
+            if backend == "sqlite" and not args.alternate_sizes:
+                results += labelstudio_beside(spec, args, n)
     print()
     print(
         f"Measured with `{command}` in {time.perf_counter() - started:.0f} s on: {machine()}. "
