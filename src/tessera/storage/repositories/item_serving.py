@@ -15,7 +15,7 @@ from tessera.domain.entities import AssignmentState, Item, ItemStatus, ServingOr
 from tessera.storage.engine import is_sqlite
 from tessera.storage.repositories.items import item_from_row
 from tessera.storage.repositories.projects import ADD_TO_COUNTS
-from tessera.storage.tables import UtcDateTime, assignments, items
+from tessera.storage.tables import AnyRow, UtcDateTime, assignments, items
 
 
 @dataclass(frozen=True)
@@ -179,10 +179,7 @@ def lock_item(
         stmt = _SERVING_STATE
     else:
         stmt = _SERVING_STATE_SKIP_LOCKED if skip_locked else _SERVING_STATE_FOR_UPDATE
-    row = db.execute(stmt, {"id": item_id, "ws": workspace_id}).first()
-    if row is None:
-        return None
-    return LockedItem(int(row[0]), ItemStatus(row[1]), int(row[2]), row[3], int(row[4]))
+    return _locked_item(db.execute(stmt, {"id": item_id, "ws": workspace_id}).first())
 
 
 def lock_item_of_task(
@@ -197,7 +194,11 @@ def lock_item_of_task(
     """
     stmt = _SERVING_STATE_OF_TASK if is_sqlite(db) else _SERVING_STATE_OF_TASK_FOR_UPDATE
     params = {"task": assignment_id, "ws": workspace_id, "user": user_id}
-    row = db.execute(stmt, params).first()
+    return _locked_item(db.execute(stmt, params).first())
+
+
+def _locked_item(row: AnyRow | None) -> LockedItem | None:
+    """`_SERVING_COLUMNS` read by a statement, or None when it found no row."""
     if row is None:
         return None
     return LockedItem(int(row[0]), ItemStatus(row[1]), int(row[2]), row[3], int(row[4]))
