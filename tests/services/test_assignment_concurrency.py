@@ -224,7 +224,7 @@ def test_a_bounded_lease_is_written_only_while_the_item_has_room(factory: Factor
         assert lease(second.user.id, later, live_below=1)  # the first lease has lapsed
         assert renew(later, live_below=1)
         with write_transaction(db):  # a live lease of someone else's on the item
-            assignment_repo.add_assignment(
+            assignment_repo.add_assignment_if_room(
                 db,
                 workspace_id=ws.id,
                 project_id=project.id,
@@ -232,6 +232,7 @@ def test_a_bounded_lease_is_written_only_while_the_item_has_room(factory: Factor
                 user_id=second.user.id,
                 now=later,
                 expires_at=later + timedelta(minutes=5),
+                live_below=None,
             )
         assert not renew(later, live_below=1)
         assert renew(later, live_below=2)

@@ -124,7 +124,7 @@ def _lease_gold(db: Session, project: Project, actor: User, now: datetime) -> As
     )
     if not found:
         return None
-    return assignment_repo.add_assignment(
+    return assignment_repo.add_assignment_if_room(
         db,
         workspace_id=project.workspace_id,
         project_id=project.id,
@@ -132,6 +132,7 @@ def _lease_gold(db: Session, project: Project, actor: User, now: datetime) -> As
         user_id=actor.id,
         now=now,
         expires_at=now + timedelta(seconds=project.lease_ttl_s),
+        live_below=None,
     )
 
 

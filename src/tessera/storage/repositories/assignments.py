@@ -137,30 +137,6 @@ _LIVE_ON_ITEM = _count_live_on_item(
 )
 
 
-def add_assignment(
-    db: Session,
-    *,
-    workspace_id: int,
-    project_id: int,
-    item_id: int,
-    user_id: int,
-    now: datetime,
-    expires_at: datetime,
-) -> Assignment:
-    assignment = add_assignment_if_room(
-        db,
-        workspace_id=workspace_id,
-        project_id=project_id,
-        item_id=item_id,
-        user_id=user_id,
-        now=now,
-        expires_at=expires_at,
-        live_below=None,
-    )
-    assert assignment is not None  # without a bound, the INSERT always adds its row
-    return assignment
-
-
 def add_assignment_if_room(
     db: Session,
     *,
@@ -172,7 +148,8 @@ def add_assignment_if_room(
     expires_at: datetime,
     live_below: int | None,
 ) -> Assignment | None:
-    """A new lease; with `live_below`, only while the item has fewer unexpired leases.
+    """A new lease; with `live_below`, only while the item has fewer unexpired leases (None
+    only then: without a bound the row is always added).
 
     The bound is tested by the INSERT itself. On PostgreSQL, under the item's row lock, that
     statement's snapshot sees every lease committed before the lock was taken: it is the
