@@ -11,7 +11,7 @@ import pytest
 
 from conftest import Factory, World, make_world
 from tessera.domain.errors import Conflict
-from tessera.services import assignment
+from tessera.services import accounts, assignment
 from tessera.services.clock import utcnow
 
 
@@ -170,6 +170,33 @@ def test_annotator_routes_refuse_a_missing_or_unknown_token(world: World) -> Non
             assert r.status_code == 401, (url, headers, r.text)
             assert r.json()["error"]["code"] == "unauthenticated"
     assert world.next_task(a)["assignment_id"] == t["assignment_id"]  # nothing was changed
+
+
+def test_annotator_routes_refuse_a_revoked_token_and_hide_from_strangers(
+    world: World, factory: Factory
+) -> None:
+    # The token is checked by the statement that reads the membership (ApiCaller): a revoked
+    # token is still a 401, a stranger's valid one a 404 like a missing workspace.
+    a = world.annotators[0]
+    t = world.next_task(a)
+    calls = [
+        (f"{world.project_url}/tasks/next", None),
+        (f"{world.base}/tasks/{t['assignment_id']}/annotations", {"value": {"sentiment": "x"}}),
+        (f"{world.base}/tasks/{t['assignment_id']}/skip", {"reason": "unclear"}),
+    ]
+    stranger = factory.person(with_password=False)
+    missing = world.client.post(
+        "/api/workspaces/987654321/projects/1/tasks/next", headers=stranger.headers
+    )
+    assert missing.status_code == 404
+    for url, body in calls:
+        r = world.client.post(url, json=body, headers=stranger.headers)
+        assert (r.status_code, r.json()) == (404, missing.json()), url
+    with factory.database.session() as db:
+        accounts.deactivate_user(db, email=a.email)
+    for url, body in calls:
+        r = world.client.post(url, json=body, headers=a.headers)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated", url
 
 
 def test_annotator_routes_take_one_thread_pool_turn_per_request(

@@ -57,6 +57,14 @@ class User:
 
 
 @dataclass(frozen=True)
+class ApiCaller:
+    """Whoever called with an API token that is not checked yet: its secret's hash. The service
+    called checks it in the statement that reads the caller's membership (one round trip)."""
+
+    token_hash: str
+
+
+@dataclass(frozen=True)
 class Workspace:
     id: int
     name: str

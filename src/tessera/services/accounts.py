@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import ApiToken, User
+from tessera.domain.entities import ApiCaller, ApiToken, User
 from tessera.domain.errors import Conflict, InvalidInput, Unauthenticated
 from tessera.domain.text_rules import checked_text
 from tessera.security import passwords, tokens
@@ -243,7 +243,16 @@ def create_api_token(db: Session, *, email: str, name: str) -> NewApiToken:
 
 def user_from_api_token(db: Session, *, secret: str) -> User | None:
     """The active owner of an unrevoked token, or None."""
-    if not secret.startswith(tokens.API_TOKEN_PREFIX):
+    caller = api_caller(secret)
+    if caller is None:
         return None
     with single_read(db):  # every API request asks: no transaction of its own on PostgreSQL
-        return user_repo.find_user_by_token_hash(db, token_hash=tokens.hash_token(secret))
+        return user_repo.find_user_by_token_hash(db, token_hash=caller.token_hash)
+
+
+def api_caller(secret: str) -> ApiCaller | None:
+    """The caller an API token's secret names, for a service that checks the token itself
+    (`policies.authorize_caller`); None for a secret that cannot be an API token."""
+    if not secret.startswith(tokens.API_TOKEN_PREFIX):
+        return None
+    return ApiCaller(token_hash=tokens.hash_token(secret))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tessera.domain.entities import (
     Annotation,
+    ApiCaller,
     Assignment,
     AssignmentState,
     Item,
@@ -22,7 +23,7 @@ from tessera.domain.entities import (
 from tessera.domain.errors import AnnotatorPaused, Conflict, InvalidInput, NotFound
 from tessera.services import aggregation, gold, ledger, review
 from tessera.services.clock import utcnow
-from tessera.services.policies import Action, authorize
+from tessera.services.policies import Action, authorize_caller
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import annotations as annotation_repo
 from tessera.storage.repositories import assignments as assignment_repo
@@ -35,19 +36,26 @@ IDEMPOTENCY_KEY_MAX_CHARS = 200
 
 
 def next_task(
-    db: Session, *, actor: User, workspace_id: int, project_id: int, now: datetime | None = None
+    db: Session,
+    *,
+    actor: User | ApiCaller,
+    workspace_id: int,
+    project_id: int,
+    now: datetime | None = None,
 ) -> Task | None:
     """The caller's live lease if any, else lease the best open item the caller has not seen.
 
     An item is open while submitted answers plus unexpired leases stay below the project's
     overlap; expired leases stop counting by themselves, so no background job is needed.
-    Returns None when nothing is left for this annotator.
+    Returns None when nothing is left for this annotator. An `ApiCaller`'s token is checked by
+    the statement that takes the member's lock.
     """
     now = now or utcnow()
     with write_transaction(db, hot_path=True):
-        # The member's lock: asking twice at once still hands out one lease.
-        authorize(
-            db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE, lock_member=True
+        # The member's lock: asking twice at once still hands out one lease. From here on the
+        # actor is a user, whose token (if it came with one) was found valid.
+        actor, _ = authorize_caller(
+            db, caller=actor, workspace_id=workspace_id, action=Action.ANNOTATE, lock_member=True
         )
         start = project_repo.get_project_for_annotator(
             db, workspace_id=workspace_id, project_id=project_id, user_id=actor.id, now=now
@@ -251,7 +259,7 @@ def _try_lease(
 def submit_annotation(
     db: Session,
     *,
-    actor: User,
+    actor: User | ApiCaller,
     workspace_id: int,
     assignment_id: int,
     value: Mapping[str, object],
@@ -269,7 +277,9 @@ def submit_annotation(
             f"must be 1-{IDEMPOTENCY_KEY_MAX_CHARS} characters", field="idempotency_key"
         )
     with write_transaction(db, hot_path=True):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
+        actor, _ = authorize_caller(
+            db, caller=actor, workspace_id=workspace_id, action=Action.ANNOTATE
+        )
         # The item's lock first, found through the task: everything read after it is current
         # (on PostgreSQL a concurrent submit of the same task may have changed it meanwhile).
         locked = item_serving_repo.lock_item_of_task(
@@ -431,7 +441,7 @@ def _retry_or_conflict(
 def skip_task(
     db: Session,
     *,
-    actor: User,
+    actor: User | ApiCaller,
     workspace_id: int,
     assignment_id: int,
     reason: str = "",
@@ -442,7 +452,9 @@ def skip_task(
         raise InvalidInput(f"at most {SKIP_REASON_MAX_CHARS} characters", field="reason")
     now = now or utcnow()
     with write_transaction(db, hot_path=True):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.ANNOTATE)
+        actor, _ = authorize_caller(
+            db, caller=actor, workspace_id=workspace_id, action=Action.ANNOTATE
+        )
         task = assignment_repo.get_assignment(
             db,
             workspace_id=workspace_id,

@@ -12,13 +12,14 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from tessera.domain.access import OperatorGrant, WallingTie, walls_out
-from tessera.domain.entities import Membership, Role, User
-from tessera.domain.errors import Forbidden, NotFound
+from tessera.domain.entities import ApiCaller, Membership, Role, User
+from tessera.domain.errors import Forbidden, NotFound, Unauthenticated
 from tessera.services.clock import utcnow
 from tessera.storage.engine import write_transaction
 from tessera.storage.repositories import grants as grant_repo
 from tessera.storage.repositories import media as media_repo
 from tessera.storage.repositories import organisations as organisation_repo
+from tessera.storage.repositories import users as user_repo
 from tessera.storage.repositories import workspaces as workspace_repo
 
 
@@ -106,10 +107,57 @@ def authorize(
         NotFound: not a member (and no live grant), or walled: the workspace stays hidden.
         Forbidden: a member whose role (or an operator whose grant) does not allow the action.
     """
-    now = now or utcnow()
     membership, ties = workspace_repo.find_member_access(
         db, workspace_id=workspace_id, user_id=actor.id, lock=lock_member
     )
+    return _judge(db, actor, workspace_id, action, now or utcnow(), membership, ties)
+
+
+def authorize_caller(
+    db: Session,
+    *,
+    caller: User | ApiCaller,
+    workspace_id: int,
+    action: Action,
+    lock_member: bool = False,
+) -> tuple[User, Membership]:
+    """`authorize` for a caller who may be known only by an API token: the token is checked in
+    the statement that reads the membership, one round trip for both on the routes annotators
+    call all day. Returns the caller as a user, and their membership.
+
+    Raises:
+        Unauthenticated: the token is unknown or revoked, or its owner was deactivated.
+        NotFound, Forbidden: as `authorize`.
+    """
+    if isinstance(caller, User):
+        membership = authorize(
+            db, actor=caller, workspace_id=workspace_id, action=action, lock_member=lock_member
+        )
+        return caller, membership
+    found = workspace_repo.find_member_access_by_token(
+        db, workspace_id=workspace_id, token_hash=caller.token_hash, lock=lock_member
+    )
+    if found is None:  # no such token, or its owner is no member here: tell which
+        actor = user_repo.find_user_by_token_hash(db, token_hash=caller.token_hash)
+        if actor is None:
+            raise Unauthenticated("invalid or revoked token")
+        membership = authorize(
+            db, actor=actor, workspace_id=workspace_id, action=action, lock_member=lock_member
+        )
+        return actor, membership
+    actor, membership, ties = found
+    return actor, _judge(db, actor, workspace_id, action, utcnow(), membership, ties)
+
+
+def _judge(
+    db: Session,
+    actor: User,
+    workspace_id: int,
+    action: Action,
+    now: datetime,
+    membership: Membership | None,
+    ties: list[WallingTie],
+) -> Membership:
     grant = None
     if membership is None and actor.is_operator:
         grant = grant_repo.find_live_grant(

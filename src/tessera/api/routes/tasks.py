@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from tessera.api.deps import BearerSecret, SessionDep, authenticate
+from tessera.api.deps import BearerCaller, SessionDep
 from tessera.api.responses import json_response
 from tessera.domain.entities import Annotation, Task
 from tessera.schemas.projects import (
@@ -55,11 +55,9 @@ def _annotation_public(a: Annotation) -> AnnotationPublic:
     response_model=TaskPublic,
     responses={204: {"description": "nothing left for you"}},
 )
-def next_task(workspace_id: int, project_id: int, db: SessionDep, secret: BearerSecret) -> Response:
+def next_task(workspace_id: int, project_id: int, db: SessionDep, caller: BearerCaller) -> Response:
     """Lease the next item to the caller (or return the caller's live lease); 204 when none."""
-    task = assignment.next_task(
-        db, actor=authenticate(db, secret), workspace_id=workspace_id, project_id=project_id
-    )
+    task = assignment.next_task(db, actor=caller, workspace_id=workspace_id, project_id=project_id)
     if task is None:
         return Response(status_code=204)
     return json_response(task_public(task))
@@ -75,7 +73,7 @@ def submit_annotation(
     assignment_id: int,
     body: AnnotationCreate,
     db: SessionDep,
-    secret: BearerSecret,
+    caller: BearerCaller,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Submit the answer for one of the caller's tasks; 409 if stale or already answered.
@@ -85,7 +83,7 @@ def submit_annotation(
     """
     a = assignment.submit_annotation(
         db,
-        actor=authenticate(db, secret),
+        actor=caller,
         workspace_id=workspace_id,
         assignment_id=assignment_id,
         value=body.value,
@@ -96,12 +94,12 @@ def submit_annotation(
 
 @router.post("/workspaces/{workspace_id}/tasks/{assignment_id}/skip", status_code=204)
 def skip_task(
-    workspace_id: int, assignment_id: int, body: SkipCreate, db: SessionDep, secret: BearerSecret
+    workspace_id: int, assignment_id: int, body: SkipCreate, db: SessionDep, caller: BearerCaller
 ) -> Response:
     """Give the task back; it is never served to the caller again."""
     assignment.skip_task(
         db,
-        actor=authenticate(db, secret),
+        actor=caller,
         workspace_id=workspace_id,
         assignment_id=assignment_id,
         reason=body.reason,

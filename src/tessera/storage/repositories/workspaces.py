@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tessera.domain.access import WallingTie, WorkspaceStats
-from tessera.domain.entities import Membership, Role, Workspace
+from tessera.domain.entities import Membership, Role, User, Workspace
 from tessera.domain.errors import NotFound
+from tessera.storage.repositories.users import LIVE_TOKEN
 from tessera.storage.tables import (
     AnyRow,
     affiliations,
+    api_tokens,
     items,
     memberships,
     projects,
@@ -123,19 +126,46 @@ def find_member_access(
     rows = db.execute(stmt, {"ws": workspace_id, "user": user_id}).all()
     if not rows:
         return None, []
-    ties = [
+    return _to_membership(rows[0]), _walling_ties(rows)
+
+
+def find_member_access_by_token(
+    db: Session, *, workspace_id: int, token_hash: str, lock: bool = False
+) -> tuple[User, Membership, list[WallingTie]] | None:
+    """`find_member_access` for the owner of the API token with this hash, who is found in the
+    same statement: the routes annotators call all day check the token and the membership in
+    one round trip. None when the token is unknown or revoked, its owner inactive, or not a
+    member here (the caller tells those apart with the two statements of the slow path).
+    """
+    stmt = _MEMBER_ACCESS_BY_TOKEN_FOR_UPDATE if lock else _MEMBER_ACCESS_BY_TOKEN
+    rows = db.execute(stmt, {"ws": workspace_id, "hash": token_hash}).all()
+    if not rows:
+        return None
+    m = rows[0]._mapping
+    user = User(
+        id=m["user_id"],
+        email=m["email"],
+        name=m["name"],
+        is_active=True,  # the statement asks for an active owner
+        is_operator=m["is_operator"],
+        created_at=m["user_created_at"],
+    )
+    return user, _to_membership(rows[0]), _walling_ties(rows)
+
+
+def _walling_ties(rows: Sequence[AnyRow]) -> list[WallingTie]:
+    return [
         WallingTie(affiliation_id=r[6], organisation_id=r[7], ended_at=r[8], cooldown_days=r[9])
         for r in rows
         if r[6] is not None
     ]
-    return _to_membership(rows[0]), ties
 
 
 _WALLED_TIES = affiliations.join(
     workspace_walls, workspace_walls.c.organisation_id == affiliations.c.organisation_id
 )
 # Built once (decision 0015). One row per walling tie, or one with empty tie columns.
-_MEMBER_ACCESS = (
+_MEMBER_ACCESS_IN_WORKSPACE = (
     select(
         *_MEMBER_COLUMNS,
         affiliations.c.id,
@@ -152,12 +182,19 @@ _MEMBER_ACCESS = (
             ),
         )
     )
-    .where(
-        memberships.c.workspace_id == bindparam("ws"), memberships.c.user_id == bindparam("user")
-    )
+    .where(memberships.c.workspace_id == bindparam("ws"))
     .order_by(affiliations.c.id)
 )
+_MEMBER_ACCESS = _MEMBER_ACCESS_IN_WORKSPACE.where(memberships.c.user_id == bindparam("user"))
 _MEMBER_ACCESS_FOR_UPDATE = _MEMBER_ACCESS.with_for_update(of=memberships)
+_MEMBER_ACCESS_BY_TOKEN = (
+    _MEMBER_ACCESS_IN_WORKSPACE.add_columns(
+        users.c.is_operator, users.c.created_at.label("user_created_at")
+    )
+    .join(api_tokens, api_tokens.c.user_id == memberships.c.user_id)
+    .where(api_tokens.c.token_hash == bindparam("hash"), LIVE_TOKEN)
+)
+_MEMBER_ACCESS_BY_TOKEN_FOR_UPDATE = _MEMBER_ACCESS_BY_TOKEN.with_for_update(of=memberships)
 
 
 def get_membership(db: Session, *, workspace_id: int, user_id: int) -> Membership:
