@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import Factory, World, make_world
+from tessera.services import accounts
 
 
 def test_keyset_pages_cover_everything_once(world: World, factory: Factory) -> None:
@@ -87,3 +88,19 @@ def test_a_page_of_a_missing_or_foreign_project_is_404_and_past_the_end_empty(
     )
     r = world.client.get(f"{world.project_url}/items", params={"after": last}, headers=h)
     assert r.status_code == 200 and r.json() == {"items": [], "next_after": None}
+
+
+def test_a_page_refuses_a_revoked_token_and_hides_from_strangers(
+    world: World, factory: Factory
+) -> None:
+    # The token is checked by the statement that reads the membership (ApiCaller).
+    url = f"{world.project_url}/items"
+    stranger = factory.person(with_password=False)
+    assert world.client.get(url, headers=stranger.headers).status_code == 404
+    unknown = {"Authorization": "Bearer tsr_" + "x" * 43}
+    assert world.client.get(url, headers=unknown).status_code == 401
+    assert world.client.get(url, headers=world.manager.headers).status_code == 200
+    with factory.database.session() as db:
+        accounts.deactivate_user(db, email=world.manager.email)
+    r = world.client.get(url, headers=world.manager.headers)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"

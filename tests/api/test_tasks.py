@@ -154,16 +154,21 @@ def test_auditor_cannot_annotate(world: World, factory: Factory) -> None:
     assert r.status_code == 403
 
 
+def annotator_calls(world: World, task: dict[str, Any]) -> list[tuple[str, object]]:
+    """Next task, submit and skip (on `task`): each route's URL and body."""
+    return [
+        (f"{world.project_url}/tasks/next", None),
+        (f"{world.base}/tasks/{task['assignment_id']}/annotations", {"value": {"sentiment": "x"}}),
+        (f"{world.base}/tasks/{task['assignment_id']}/skip", {"reason": "unclear"}),
+    ]
+
+
 def test_annotator_routes_refuse_a_missing_or_unknown_token(world: World) -> None:
-    # These routes check the token inside their own thread-pool turn (BearerSecret), not
+    # These routes check the token inside their own thread-pool turn (BearerCaller), not
     # through CurrentUser: the same 401 for no token, another scheme and an unknown token.
     a = world.annotators[0]
     t = world.next_task(a)
-    calls = [
-        (f"{world.project_url}/tasks/next", None),
-        (f"{world.base}/tasks/{t['assignment_id']}/annotations", {"value": {"sentiment": "x"}}),
-        (f"{world.base}/tasks/{t['assignment_id']}/skip", {"reason": "unclear"}),
-    ]
+    calls = annotator_calls(world, t)
     for headers in ({}, {"Authorization": "Basic x"}, {"Authorization": "Bearer tsr_nope"}):
         for url, body in calls:
             r = world.client.post(url, json=body, headers=headers)
@@ -178,12 +183,7 @@ def test_annotator_routes_refuse_a_revoked_token_and_hide_from_strangers(
     # The token is checked by the statement that reads the membership (ApiCaller): a revoked
     # token is still a 401, a stranger's valid one a 404 like a missing workspace.
     a = world.annotators[0]
-    t = world.next_task(a)
-    calls = [
-        (f"{world.project_url}/tasks/next", None),
-        (f"{world.base}/tasks/{t['assignment_id']}/annotations", {"value": {"sentiment": "x"}}),
-        (f"{world.base}/tasks/{t['assignment_id']}/skip", {"reason": "unclear"}),
-    ]
+    calls = annotator_calls(world, world.next_task(a))
     stranger = factory.person(with_password=False)
     missing = world.client.post(
         "/api/workspaces/987654321/projects/1/tasks/next", headers=stranger.headers

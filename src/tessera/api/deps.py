@@ -60,22 +60,17 @@ async def get_api_caller(secret: BearerSecret) -> ApiCaller:
 BearerCaller = Annotated[ApiCaller, Depends(get_api_caller)]
 
 
-def authenticate(db: Session, secret: str) -> User:
-    """The active owner of the unrevoked token with this secret, else 401."""
+def get_current_user(db: SessionDep, secret: BearerSecret) -> User:
+    """The owner of the bearer token in the Authorization header, else 401.
+
+    A plain `def` dependency runs on a thread of its own pool turn. The routes annotators and
+    pipelines call all day take `BearerCaller` instead: their service checks the token in its
+    first statement, inside the route's one turn (decision 0015).
+    """
     user = accounts.user_from_api_token(db, secret=secret)
     if user is None:
         raise Unauthenticated("invalid or revoked token")
     return user
-
-
-def get_current_user(db: SessionDep, secret: BearerSecret) -> User:
-    """The owner of the bearer token in the Authorization header, else 401.
-
-    A plain `def` dependency runs on a thread of its own pool turn. The routes annotators call
-    all day take `BearerSecret` instead and call `authenticate` inside their own turn: one hop
-    to the thread pool per request instead of two (decision 0015).
-    """
-    return authenticate(db, secret)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

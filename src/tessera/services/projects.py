@@ -7,14 +7,14 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder, User
+from tessera.domain.entities import ApiCaller, Item, ItemStatus, Project, ServingOrder, User
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.label_schema import parse_label_schema
 from tessera.domain.quality_rules import QualitySettings
 from tessera.domain.text_rules import checked_text
 from tessera.services import ledger
 from tessera.services.clock import utcnow
-from tessera.services.policies import Action, authorize
+from tessera.services.policies import Action, authorize, authorize_caller
 from tessera.storage.engine import read_transaction, write_transaction
 from tessera.storage.repositories import items as item_repo
 from tessera.storage.repositories import project_schemas as schema_repo
@@ -257,19 +257,22 @@ def get_project(db: Session, *, actor: User, workspace_id: int, project_id: int)
 def list_items(
     db: Session,
     *,
-    actor: User,
+    actor: User | ApiCaller,
     workspace_id: int,
     project_id: int,
     status: ItemStatus | None = None,
     after_id: int = 0,
     limit: int = 100,
 ) -> list[Item]:
-    """One keyset page of items (id order), with their decrypted content."""
+    """One keyset page of items (id order), with their decrypted content. An `ApiCaller`'s
+    token is checked by the statement that reads the membership."""
     if not 1 <= limit <= PAGE_MAX:
         raise InvalidInput(f"must be between 1 and {PAGE_MAX}", field="limit")
     # a write only for the ledger: listing reads content
     with write_transaction(db, hot_path=True):
-        authorize(db, actor=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS)
+        actor, _ = authorize_caller(
+            db, caller=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS
+        )
         page = item_repo.list_items(
             db,
             workspace_id=workspace_id,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from tessera.api.deps import BearerSecret, CurrentUser, DatabaseDep, SessionDep, authenticate
+from tessera.api.deps import BearerCaller, CurrentUser, DatabaseDep, SessionDep
 from tessera.api.responses import json_response
 from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder
 from tessera.domain.errors import InvalidInput, TooLarge
@@ -160,7 +160,7 @@ def list_items(
     workspace_id: int,
     project_id: int,
     db: SessionDep,
-    secret: BearerSecret,
+    caller: BearerCaller,
     status: Annotated[ItemStatus | None, Query()] = None,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -171,7 +171,7 @@ def list_items(
     """
     page = projects.list_items(
         db,
-        actor=authenticate(db, secret),
+        actor=caller,
         workspace_id=workspace_id,
         project_id=project_id,
         status=status,
