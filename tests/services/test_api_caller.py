@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from conftest import Factory, Person
-from tessera.domain.entities import ApiCaller, Role, Workspace
+from tessera.domain.entities import ApiCaller, Membership, Role, User, Workspace
 from tessera.domain.errors import Forbidden, NotFound, Unauthenticated
 from tessera.services import accounts, walls
 from tessera.services.policies import Action, authorize_caller
@@ -25,7 +25,7 @@ def caller_of(person: Person) -> ApiCaller:
 
 def authorize_as(
     factory: Factory, caller: ApiCaller, ws: Workspace, action: Action = Action.ANNOTATE
-) -> tuple[Any, Any, int]:
+) -> tuple[User, Membership, int]:
     """authorize_caller in a write transaction: the user, the membership, statements run."""
     statements: list[str] = []
 
