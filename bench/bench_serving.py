@@ -289,6 +289,9 @@ def load_results(
     errors = [e for load in loads for e in load.errors]
     if errors:
         note = (note + "; " if note else "") + f"{len(errors)} errors: {errors[0][:120]}"
+    # The driver's CPU does not depend on the server: it gauges the machine's state per row.
+    gauge = statistics.median(x.client_cpu_ms for x in loads)
+    note = (note + "; " if note else "") + f"driver CPU {gauge:.1f} ms a cycle"
     nexts, submits = [x.next_ms for x in loads], [x.submit_ms for x in loads]
     return [
         Result(
