@@ -130,23 +130,23 @@ def authorize_caller(
         NotFound, Forbidden: as `authorize`.
     """
     if isinstance(caller, User):
-        membership = authorize(
-            db, actor=caller, workspace_id=workspace_id, action=action, lock_member=lock_member
+        actor = caller
+    else:
+        found = workspace_repo.find_member_access_by_token(
+            db, workspace_id=workspace_id, token_hash=caller.token_hash, lock=lock_member
         )
-        return caller, membership
-    found = workspace_repo.find_member_access_by_token(
-        db, workspace_id=workspace_id, token_hash=caller.token_hash, lock=lock_member
-    )
-    if found is None:  # no such token, or its owner is no member here: tell which
-        actor = user_repo.find_user_by_token_hash(db, token_hash=caller.token_hash)
-        if actor is None:
+        if found is not None:
+            actor, membership, ties = found
+            return actor, _judge(db, actor, workspace_id, action, utcnow(), membership, ties)
+        # no such token, or its owner is no member here: the two statements tell which
+        owner = user_repo.find_user_by_token_hash(db, token_hash=caller.token_hash)
+        if owner is None:
             raise Unauthenticated("invalid or revoked token")
-        membership = authorize(
-            db, actor=actor, workspace_id=workspace_id, action=action, lock_member=lock_member
-        )
-        return actor, membership
-    actor, membership, ties = found
-    return actor, _judge(db, actor, workspace_id, action, utcnow(), membership, ties)
+        actor = owner
+    membership = authorize(
+        db, actor=actor, workspace_id=workspace_id, action=action, lock_member=lock_member
+    )
+    return actor, membership
 
 
 def _judge(
