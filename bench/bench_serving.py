@@ -812,7 +812,7 @@ def main(argv: list[str] | None = None) -> None:
                 for processes in args.pg_processes if backend == "postgres" else [1]:
                     for workers in args.workers:
                         results += measure_tessera(p, name, n, args, processes, workers)
-            if backend == "sqlite" and not args.alternate_sizes:
+            if backend == "sqlite":
                 results += labelstudio_beside(spec, args, n)
     print()
     print(
