@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import Factory, World, make_world
+from tessera.schemas.common import Page
+from tessera.schemas.projects import ItemPublic
 from tessera.services import accounts
 
 
@@ -104,3 +108,50 @@ def test_a_page_refuses_a_revoked_token_and_hides_from_strangers(
         accounts.deactivate_user(db, email=world.manager.email)
     r = world.client.get(url, headers=world.manager.headers)
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthenticated"
+
+
+def test_a_page_passes_stored_content_on_as_pydantic_would_write_the_page(
+    world: World, factory: Factory
+) -> None:
+    # The page is written from each item's stored JSON text, unparsed (ListedItem): it must be
+    # strict JSON holding what pydantic writes for the documented model, whatever the content
+    # holds (floats may be spelled as Python's json module spells them: 1e-07 for 1e-7).
+    w = make_world(world.client, factory, items=0)
+    contents: list[dict[str, object]] = [
+        {"text": 'quotes " and \\ backslash, tab\t, new\nline, é, 中文, 😀, \u2028 <script>'},
+        {"text": "numbers", "n": [0, -1, 2**53, 1.5, 1e-7, 1e300, 0.1], "ok": True, "no": None},
+        {"text": "nested", "deep": {"a": [{"b": {"c": []}}, {}], "empty": ""}},
+    ]
+    w.import_jsonl(
+        [
+            {"text": contents[0]["text"], "priority": 3, "prediction_score": 0.25},
+            {k: v for k, v in contents[1].items()},
+            {k: v for k, v in contents[2].items()},
+        ]
+    )
+    r = w.client.get(f"{w.project_url}/items", headers=w.owner.headers)
+    assert r.status_code == 200
+    first = r.json()["items"][0]["id"]
+    patched = w.client.patch(
+        f"{w.project_url}/items",
+        json={"item_ids": [first], "annotations_per_item": 4},
+        headers=w.manager.headers,
+    )
+    assert patched.status_code == 200, patched.text
+    r = w.client.get(f"{w.project_url}/items", params={"limit": 3}, headers=w.owner.headers)
+    assert r.status_code == 200
+    page = Page[ItemPublic].model_validate_json(r.content)
+    assert strict_json(r.content) == strict_json(page.model_dump_json().encode("utf-8"))
+    assert [i.data for i in page.items] == contents
+    assert page.next_after == page.items[-1].id
+    one = page.items[0]
+    assert (one.priority, one.prediction_score, one.overlap_override) == (3, 0.25, 4)
+    assert page.items[1].prediction_score is None and page.items[1].overlap_override is None
+    assert one.created_at.tzinfo is not None and r.json()["items"][0]["created_at"].endswith("Z")
+
+
+def strict_json(text: bytes) -> object:
+    def refuse(constant: str) -> object:
+        raise AssertionError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)

@@ -130,6 +130,22 @@ class Item:
 
 
 @dataclass(frozen=True)
+class ListedItem:
+    """An item on a page a client lists: its content stays the JSON text it was stored as (UTF-8;
+    strict JSON, as imports check), to be passed on without being parsed and written again."""
+
+    id: int
+    external_id: str
+    content_json: bytes
+    status: ItemStatus
+    priority: int
+    submitted_count: int
+    created_at: datetime
+    overlap_override: int | None
+    prediction_score: float | None
+
+
+@dataclass(frozen=True)
 class Assignment:
     id: int
     workspace_id: int

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import ApiCaller, Item, ItemStatus, Project, ServingOrder, User
+from tessera.domain.entities import (
+    ApiCaller,
+    ItemStatus,
+    ListedItem,
+    Project,
+    ServingOrder,
+    User,
+)
 from tessera.domain.errors import InvalidInput, NotFound
 from tessera.domain.label_schema import parse_label_schema
 from tessera.domain.quality_rules import QualitySettings
@@ -263,9 +270,9 @@ def list_items(
     status: ItemStatus | None = None,
     after_id: int = 0,
     limit: int = 100,
-) -> list[Item]:
-    """One keyset page of items (id order), with their decrypted content. An `ApiCaller`'s
-    token is checked by the statement that reads the membership."""
+) -> list[ListedItem]:
+    """One keyset page of items (id order), with their decrypted content left JSON text. An
+    `ApiCaller`'s token is checked by the statement that reads the membership."""
     if not 1 <= limit <= PAGE_MAX:
         raise InvalidInput(f"must be between 1 and {PAGE_MAX}", field="limit")
     # a write only for the ledger: listing reads content
@@ -273,7 +280,7 @@ def list_items(
         actor, _ = authorize_caller(
             db, caller=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS
         )
-        page = item_repo.list_items(
+        page = item_repo.list_item_page(
             db,
             workspace_id=workspace_id,
             project_id=project_id,

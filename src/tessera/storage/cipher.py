@@ -84,10 +84,18 @@ def seal_json(db: Session, workspace_id: int, purpose: Purpose, row: str, value:
 
 def open_json(db: Session, workspace_id: int, purpose: Purpose, row: str, sealed: bytes) -> object:
     """Open and parse what `seal_json` wrote for the same workspace, purpose and row."""
-    raw = cipher_of(db).open(
+    return json.loads(open_json_text(db, workspace_id, purpose, row, sealed))
+
+
+def open_json_text(
+    db: Session, workspace_id: int, purpose: Purpose, row: str, sealed: bytes
+) -> bytes:
+    """Open what `seal_json` wrote, leaving it the JSON text it was (UTF-8), for a response that
+    passes it on: the seal authenticates it, so it is the text `seal_json` produced. That is
+    strict JSON where the value was (item content is: imports refuse NaN and Infinity)."""
+    return cipher_of(db).open(
         workspace_id, purpose.value, row, bytes(sealed), key_loader(db, workspace_id)
     )
-    return json.loads(raw)
 
 
 def item_row(project_id: int, external_id: str) -> str:

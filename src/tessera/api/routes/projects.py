@@ -6,13 +6,14 @@ import dataclasses
 import tempfile
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from tessera.api.deps import BearerCaller, CurrentUser, DatabaseDep, SessionDep
-from tessera.api.responses import json_response
-from tessera.domain.entities import Item, ItemStatus, Project, ServingOrder
+from tessera.api.responses import stored_json_response
+from tessera.domain.entities import ItemStatus, ListedItem, Project, ServingOrder
 from tessera.domain.errors import InvalidInput, TooLarge
 from tessera.domain.quality_rules import QualitySettings
 from tessera.formats import ImportFormat, detect_format
@@ -60,20 +61,6 @@ def project_public(p: Project) -> ProjectPublic:
         is_blind=p.is_blind,
         **dataclasses.asdict(p.quality),
         review_rate=p.review_rate,
-    )
-
-
-def _item_public(i: Item) -> ItemPublic:
-    return ItemPublic(
-        id=i.id,
-        external_id=i.external_id,
-        data=i.content,
-        status=i.status.value,
-        priority=i.priority,
-        submitted_count=i.submitted_count,
-        created_at=i.created_at,
-        overlap_override=i.overlap_override,
-        prediction_score=i.prediction_score,
     )
 
 
@@ -179,9 +166,22 @@ def list_items(
         limit=limit,
     )
     next_after = page[-1].id if len(page) == limit else None
-    return json_response(
-        Page[ItemPublic](items=[_item_public(i) for i in page], next_after=next_after)
-    )
+    return stored_json_response({"items": [_listed(i) for i in page], "next_after": next_after})
+
+
+def _listed(i: ListedItem) -> dict[str, object]:
+    """`ItemPublic`'s fields, the content passed on as the JSON text it is stored as."""
+    return {
+        "id": i.id,
+        "external_id": i.external_id,
+        "data": orjson.Fragment(i.content_json),
+        "status": i.status.value,
+        "priority": i.priority,
+        "submitted_count": i.submitted_count,
+        "created_at": i.created_at,
+        "overlap_override": i.overlap_override,
+        "prediction_score": i.prediction_score,
+    }
 
 
 @router.post(

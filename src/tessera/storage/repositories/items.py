@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import Select, bindparam, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from tessera.domain.entities import Item, ItemStatus
+from tessera.domain.entities import Item, ItemStatus, ListedItem
 from tessera.domain.errors import NotFound
-from tessera.storage.cipher import Purpose, item_row, open_json, seal_json
+from tessera.storage.cipher import Purpose, item_row, open_json, open_json_text, seal_json
 from tessera.storage.engine import is_sqlite
 from tessera.storage.tables import AnyRow, UtcDateTime, assignments, items
 
@@ -48,9 +48,7 @@ def item_from_row(db: Session, row: AnyRow) -> Item:
         submitted_count=m["submitted_count"],
         created_at=m["created_at"],
         overlap_override=m["overlap_override"],
-        prediction_score=None
-        if m["prediction_score"] >= NO_PREDICTION
-        else float(m["prediction_score"]),
+        prediction_score=_score(m["prediction_score"]),
     )
 
 
@@ -175,6 +173,27 @@ def list_items(
     limit: int,
 ) -> list[Item]:
     """One page in id order, starting after `after_id` (keyset: cost does not grow with depth)."""
+    stmt = _page(workspace_id, project_id, status, after_id, limit)
+    return [item_from_row(db, r) for r in db.execute(stmt).all()]
+
+
+def list_item_page(
+    db: Session,
+    *,
+    workspace_id: int,
+    project_id: int,
+    status: ItemStatus | None,
+    after_id: int,
+    limit: int,
+) -> list[ListedItem]:
+    """`list_items` for a client: each item's content left the JSON text it was stored as."""
+    stmt = _page(workspace_id, project_id, status, after_id, limit)
+    return [_listed_from_row(db, r) for r in db.execute(stmt).all()]
+
+
+def _page(
+    workspace_id: int, project_id: int, status: ItemStatus | None, after_id: int, limit: int
+) -> Select[Any]:
     stmt = (
         select(items)
         .where(
@@ -185,9 +204,29 @@ def list_items(
         .order_by(items.c.id)
         .limit(limit)
     )
-    if status is not None:
-        stmt = stmt.where(items.c.status == status.value)
-    return [item_from_row(db, r) for r in db.execute(stmt).all()]
+    return stmt if status is None else stmt.where(items.c.status == status.value)
+
+
+def _listed_from_row(db: Session, row: AnyRow) -> ListedItem:
+    m = row._mapping
+    bound = item_row(m["project_id"], m["external_id"])
+    return ListedItem(
+        id=m["id"],
+        external_id=m["external_id"],
+        content_json=open_json_text(
+            db, m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"]
+        ),
+        status=ItemStatus(m["status"]),
+        priority=m["priority"],
+        submitted_count=m["submitted_count"],
+        created_at=m["created_at"],
+        overlap_override=m["overlap_override"],
+        prediction_score=_score(m["prediction_score"]),
+    )
+
+
+def _score(stored: float) -> float | None:
+    return None if stored >= NO_PREDICTION else float(stored)
 
 
 def refresh_statistics(db: Session) -> None:
