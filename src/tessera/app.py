@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tessera import __version__
@@ -36,10 +36,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.state.secret_key = keys.secret_key
     install_error_handlers(app, render_page=pages.render_error)
 
-    api = APIRouter(prefix="/api")
+    # Each router straight onto the app, not through an `/api` router holding them: FastAPI
+    # matches a request level by level through included routers, scanning a level's routes
+    # once to find the branch and again inside it, so that router cost every request a level.
     for router in ROUTERS:
-        api.include_router(router)
-    app.include_router(api)
+        app.include_router(router, prefix="/api")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
