@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cli_runner import Cli, ok, refused
 
 from tessera.services import accounts, demo, projects
@@ -34,7 +36,7 @@ def test_demo_creates_logins_and_reviews_once(settings: Settings, database: Data
         )
     roles = {login.role for login in found.logins}
     assert roles == {"operator", "owner", "manager", "annotator"}
-    texts = [str(i.content["review"]) for i in items]
+    texts = [str(json.loads(i.content_json)["review"]) for i in items]
     assert len(set(texts)) == demo.REVIEW_COUNT  # all different, none a placeholder
     assert all(len(t.split()) >= 2 and "item" not in t.lower().split() for t in texts)
 
