@@ -281,12 +281,7 @@ def list_items(
             db, caller=actor, workspace_id=workspace_id, action=Action.LIST_ITEMS
         )
         page = item_repo.list_item_page(
-            db,
-            workspace_id=workspace_id,
-            project_id=project_id,
-            status=status,
-            after_id=after_id,
-            limit=limit,
+            db, item_repo.PageOfItems(workspace_id, project_id, after_id, limit, status)
         )
         if not page:  # items of the page show that their project is there: one statement less
             project_repo.get_project(db, workspace_id=workspace_id, project_id=project_id)

@@ -3,13 +3,14 @@ candidates of next-task, row locks, answer counts) is in `item_serving`."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, select, text, update
+from sqlalchemy import RowMapping, Select, bindparam, func, select, text, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -35,21 +36,32 @@ RAND_KEY_BITS = 31
 
 def item_from_row(db: Session, row: AnyRow) -> Item:
     m = row._mapping
-    bound = item_row(m["project_id"], m["external_id"])
-    content = open_json(db, m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"])
     return Item(
-        id=m["id"],
+        **_fields(m),
         workspace_id=m["workspace_id"],
         project_id=m["project_id"],
-        external_id=m["external_id"],
-        content=cast(dict[str, object], content),
-        status=ItemStatus(m["status"]),
-        priority=m["priority"],
-        submitted_count=m["submitted_count"],
-        created_at=m["created_at"],
-        overlap_override=m["overlap_override"],
-        prediction_score=_score(m["prediction_score"]),
+        content=cast(dict[str, object], json.loads(_content_text(db, m))),
     )
+
+
+def _fields(m: RowMapping) -> dict[str, Any]:
+    """What an `Item` and a `ListedItem` read alike from an item's row."""
+    stored_score = m["prediction_score"]
+    return {
+        "id": m["id"],
+        "external_id": m["external_id"],
+        "status": ItemStatus(m["status"]),
+        "priority": m["priority"],
+        "submitted_count": m["submitted_count"],
+        "created_at": m["created_at"],
+        "overlap_override": m["overlap_override"],
+        "prediction_score": None if stored_score >= NO_PREDICTION else float(stored_score),
+    }
+
+
+def _content_text(db: Session, m: RowMapping) -> bytes:
+    bound = item_row(m["project_id"], m["external_id"])
+    return open_json_text(db, m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"])
 
 
 def add_items(
@@ -163,70 +175,44 @@ _ONE = select(items).where(items.c.id == bindparam("id"), items.c.workspace_id =
 _ONE_IN_PROJECT = _ONE.where(items.c.project_id == bindparam("project"))
 
 
-def list_items(
-    db: Session,
-    *,
-    workspace_id: int,
-    project_id: int,
-    status: ItemStatus | None,
-    after_id: int,
-    limit: int,
-) -> list[Item]:
-    """One page in id order, starting after `after_id` (keyset: cost does not grow with depth)."""
-    stmt = _page(workspace_id, project_id, status, after_id, limit)
-    return [item_from_row(db, r) for r in db.execute(stmt).all()]
+@dataclass(frozen=True)
+class PageOfItems:
+    """Which page: a project's items in id order after `after_id` (keyset: the cost does not
+    grow with depth), at most `limit`, of one status or any."""
 
+    workspace_id: int
+    project_id: int
+    after_id: int
+    limit: int
+    status: ItemStatus | None = None
 
-def list_item_page(
-    db: Session,
-    *,
-    workspace_id: int,
-    project_id: int,
-    status: ItemStatus | None,
-    after_id: int,
-    limit: int,
-) -> list[ListedItem]:
-    """`list_items` for a client: each item's content left the JSON text it was stored as."""
-    stmt = _page(workspace_id, project_id, status, after_id, limit)
-    return [_listed_from_row(db, r) for r in db.execute(stmt).all()]
-
-
-def _page(
-    workspace_id: int, project_id: int, status: ItemStatus | None, after_id: int, limit: int
-) -> Select[Any]:
-    stmt = (
-        select(items)
-        .where(
-            items.c.workspace_id == workspace_id,
-            items.c.project_id == project_id,
-            items.c.id > after_id,
+    def statement(self) -> Select[Any]:
+        stmt = (
+            select(items)
+            .where(
+                items.c.workspace_id == self.workspace_id,
+                items.c.project_id == self.project_id,
+                items.c.id > self.after_id,
+            )
+            .order_by(items.c.id)
+            .limit(self.limit)
         )
-        .order_by(items.c.id)
-        .limit(limit)
-    )
-    return stmt if status is None else stmt.where(items.c.status == status.value)
+        return stmt if self.status is None else stmt.where(items.c.status == self.status.value)
+
+
+def list_items(db: Session, page: PageOfItems) -> list[Item]:
+    """The page's items, their content parsed."""
+    return [item_from_row(db, r) for r in db.execute(page.statement()).all()]
+
+
+def list_item_page(db: Session, page: PageOfItems) -> list[ListedItem]:
+    """The page's items for a client: each item's content left the JSON text it was stored as."""
+    return [_listed_from_row(db, r) for r in db.execute(page.statement()).all()]
 
 
 def _listed_from_row(db: Session, row: AnyRow) -> ListedItem:
     m = row._mapping
-    bound = item_row(m["project_id"], m["external_id"])
-    return ListedItem(
-        id=m["id"],
-        external_id=m["external_id"],
-        content_json=open_json_text(
-            db, m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"]
-        ),
-        status=ItemStatus(m["status"]),
-        priority=m["priority"],
-        submitted_count=m["submitted_count"],
-        created_at=m["created_at"],
-        overlap_override=m["overlap_override"],
-        prediction_score=_score(m["prediction_score"]),
-    )
-
-
-def _score(stored: float) -> float | None:
-    return None if stored >= NO_PREDICTION else float(stored)
+    return ListedItem(**_fields(m), content_json=_content_text(db, m))
 
 
 def refresh_statistics(db: Session) -> None:
@@ -245,14 +231,7 @@ def iter_items(
     """Every item of the project in id order, a batch at a time (constant memory)."""
     after = 0
     while True:
-        page = list_items(
-            db,
-            workspace_id=workspace_id,
-            project_id=project_id,
-            status=None,
-            after_id=after,
-            limit=batch_size,
-        )
+        page = list_items(db, PageOfItems(workspace_id, project_id, after, batch_size))
         if not page:
             return
         yield page
