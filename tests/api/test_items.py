@@ -125,8 +125,8 @@ def test_a_page_passes_stored_content_on_as_pydantic_would_write_the_page(
     w.import_jsonl(
         [
             {"text": contents[0]["text"], "priority": 3, "prediction_score": 0.25},
-            {k: v for k, v in contents[1].items()},
-            {k: v for k, v in contents[2].items()},
+            contents[1],
+            contents[2],
         ]
     )
     r = w.client.get(f"{w.project_url}/items", headers=w.owner.headers)
