@@ -3,7 +3,6 @@ candidates of next-task, row locks, answer counts) is in `item_serving`."""
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ def item_from_row(db: Session, row: AnyRow) -> Item:
         **_fields(m),
         workspace_id=m["workspace_id"],
         project_id=m["project_id"],
-        content=cast(dict[str, object], json.loads(_content_text(db, m))),
+        content=cast(dict[str, object], open_json(db, *_sealed_content(m))),
     )
 
 
@@ -59,9 +58,10 @@ def _fields(m: RowMapping) -> dict[str, Any]:
     }
 
 
-def _content_text(db: Session, m: RowMapping) -> bytes:
+def _sealed_content(m: RowMapping) -> tuple[int, Purpose, str, bytes]:
+    """An item's content as `open_json` takes it: workspace, purpose, row binding, ciphertext."""
     bound = item_row(m["project_id"], m["external_id"])
-    return open_json_text(db, m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"])
+    return m["workspace_id"], Purpose.ITEM_CONTENT, bound, m["content"]
 
 
 def add_items(
@@ -212,7 +212,7 @@ def list_item_page(db: Session, page: PageOfItems) -> list[ListedItem]:
 
 def _listed_from_row(db: Session, row: AnyRow) -> ListedItem:
     m = row._mapping
-    return ListedItem(**_fields(m), content_json=_content_text(db, m))
+    return ListedItem(**_fields(m), content_json=open_json_text(db, *_sealed_content(m)))
 
 
 def refresh_statistics(db: Session) -> None:
