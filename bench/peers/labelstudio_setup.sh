@@ -21,7 +21,8 @@ REPO_PY="${TESSERA_PYTHON:-$HERE/../../.venv/bin/python}"
 if [ ! -x "$VENV/bin/label-studio" ]; then
   "${PYTHON:-python3.11}" -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --upgrade pip
-  "$VENV/bin/pip" install label-studio
+  # sentry-sdk 3 drops an option Label Studio 1.23 still passes at start-up.
+  "$VENV/bin/pip" install label-studio 'sentry-sdk<3'
 fi
 rm -rf "$WORK/data" && mkdir -p "$WORK/data"
 
